@@ -1,0 +1,40 @@
+"""Signup forms whose sign-ups land in eSputnik through Subscribe contact."""
+
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import admin, api, catalogue, cli, config, db, errors, health, i18n, metrics, public, webhooks
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    return response
+
+
+def create_app(test_config=None, environ=None):
+    """Build the application from the environment (or `environ`), then `test_config` on top."""
+    app = Flask(
+        __name__,
+        template_folder=str(config.ROOT / "templates"),
+        static_folder=str(config.ROOT / "static"),
+        instance_path=str(config.ROOT / "instance"),
+    )
+    app.config.update(config.from_environ(environ))
+    app.config.update(test_config or {})
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    catalogue.init_app(app)
+    db.init_app(app)
+    i18n.init_app(app)
+    metrics.init_app(app)
+    errors.init_app(app)
+    for blueprint in (public.bp, api.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp):
+        app.register_blueprint(blueprint)
+    app.after_request(_security_headers)
+    return app

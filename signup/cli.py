@@ -1,0 +1,83 @@
+"""Command-line entry points: migrate, deliver, the one-process dev server, forms and deliveries."""
+
+import sys
+
+import click
+from flask import Blueprint, current_app
+from flask.cli import AppGroup
+from werkzeug.serving import run_simple
+
+from . import catalogue, db, delivery, worker
+
+bp = Blueprint("cli", __name__, cli_group=None)
+
+
+@bp.cli.command("migrate")
+def migrate_command():
+    """Apply database migrations (safe on every deploy; never drops data)."""
+    db.migrate()
+    click.echo("database is up to date")
+
+
+@bp.cli.command("deliver")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+def deliver_command(once):
+    """Run the delivery worker until SIGTERM."""
+    problem = worker.check_can_send(current_app.config)
+    if problem:
+        click.echo(problem, err=True)
+        sys.exit(2)
+    app = current_app._get_current_object()
+    if once:
+        worker.drain(app, timeout=float("inf"))
+    else:
+        worker.run_forever(app)
+
+
+@bp.cli.command("dev")
+@click.option("--host", default="127.0.0.1", show_default=True)
+def dev_command(host):
+    """Migrate, then serve the forms with the delivery worker in this same process."""
+    app = current_app._get_current_object()
+    db.migrate()
+    problem = worker.check_can_send(app.config)
+    if problem:
+        click.echo(problem, err=True)
+    else:
+        worker.start_in_background(app)
+    port = app.config["PORT"]
+    mode = "DRY RUN: nothing is sent to eSputnik" if app.config["DRY_RUN"] else app.config["ESPUTNIK_API_URL"]
+    click.echo(f"\n  forms:  http://{host}:{port}/f/<form id>   admin: http://{host}:{port}/admin/")
+    click.echo(f"  delivery: {mode}\n")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+forms_group = AppGroup("forms", help="Inspect the forms catalogue.")
+bp.cli.add_command(forms_group)
+
+
+@forms_group.command("check")
+def forms_check():
+    """Check the forms file and print each form's event names."""
+    for form in catalogue.all_forms():
+        new, known = form.event_names
+        click.echo(f"{form.id}: formType={form.form_type!r}\n  new contact:   {new}\n  known contact: {known}")
+
+
+deliveries_group = AppGroup("deliveries", help="Retry or discard deliveries by hand.")
+bp.cli.add_command(deliveries_group)
+
+
+@deliveries_group.command("retry")
+@click.argument("ids", nargs=-1)
+@click.option("--state", "states", multiple=True, type=click.Choice(["dead", "refused", "discarded", "dry_run"]))
+def deliveries_retry(ids, states):
+    """Queue submissions again, by id or by state (dead, refused, discarded, dry_run)."""
+    click.echo(f"{delivery.requeue(ids=ids, states=states)} submission(s) queued again")
+
+
+@deliveries_group.command("discard")
+@click.argument("ids", nargs=-1, required=True)
+def deliveries_discard(ids):
+    """Mark undelivered submissions as discarded."""
+    click.echo(f"{delivery.discard(ids)} submission(s) discarded")

@@ -1,0 +1,143 @@
+"""Configuration read from the environment and checked once, at start."""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from limits import parse_many
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RATE_LIMIT = "10/minute;60/hour"
+
+
+class ConfigError(Exception):
+    """Raised with one line per wrong setting, each naming its variable."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _flag(env, name, default, problems):
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    problems.append(f"{name}: expected 1 or 0, got {raw!r}")
+    return default
+
+
+def _number(env, name, default, problems, *, minimum=0, kind=float):
+    raw = env.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        problems.append(f"{name}: expected a number, got {raw!r}")
+        return default
+    if value < minimum:
+        problems.append(f"{name}: must be at least {minimum}, got {raw!r}")
+        return default
+    return value
+
+
+def _database_url(env, problems):
+    url = env.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{ROOT / 'instance' / 'signup.sqlite3'}"
+    # Heroku-style hosts still hand out the scheme SQLAlchemy 1.4 dropped.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if not url.startswith(("sqlite:", "postgresql+psycopg:")):
+        problems.append("DATABASE_URL: only sqlite:/// and postgres:// URLs are supported")
+    return url
+
+
+def _api_url(env, problems):
+    url = env.get("ESPUTNIK_API_URL", "").strip().rstrip("/") or "https://esputnik.com"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        problems.append(f"ESPUTNIK_API_URL: expected an http(s) URL, got {url!r}")
+    elif parts.path.endswith("/api/v1") or parts.path.endswith("/api"):
+        problems.append("ESPUTNIK_API_URL: give the base URL up to the host, without /api/v1")
+    return url
+
+
+def _rate_limit(env, problems):
+    raw = env.get("RATE_LIMIT", "").strip() or DEFAULT_RATE_LIMIT
+    if raw.lower() == "off":
+        return None
+    try:
+        parse_many(raw)
+    except ValueError:
+        problems.append(f"RATE_LIMIT: not a limit like '10/minute;50/hour' or 'off': {raw!r}")
+        return DEFAULT_RATE_LIMIT
+    return raw
+
+
+def _redis_url(env, problems):
+    url = env.get("REDIS_URL", "").strip()
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        problems.append("REDIS_URL: expected a redis:// or rediss:// URL")
+        return ""
+    return url
+
+
+def from_environ(env=None):
+    """Return the settings taken from `env` (default: os.environ), or raise ConfigError."""
+    env = os.environ if env is None else env
+    problems = []
+    dev = _flag(env, "SIGNUP_DEV", False, problems)
+    api_key = env.get("ESPUTNIK_API_KEY", "").strip()
+    dry_run = _flag(env, "DRY_RUN", dev and not api_key, problems)
+    secret = env.get("SECRET_KEY", "")
+    if not secret:
+        if not dev:
+            problems.append("SECRET_KEY: required outside development (set SIGNUP_DEV=1 for a local run)")
+        secret = secrets.token_hex(32)
+    elif len(secret) < 16 and not dev:
+        problems.append("SECRET_KEY: too short, use at least 16 random characters")
+    settings = {
+        "DEV": dev,
+        "SECRET_KEY": secret,
+        "ESPUTNIK_API_KEY": api_key,
+        "ESPUTNIK_API_URL": _api_url(env, problems),
+        "DRY_RUN": dry_run,
+        "DATABASE_URL": _database_url(env, problems),
+        "FORMS_FILE": env.get("FORMS_FILE", "").strip() or str(ROOT / "forms.toml"),
+        "ADMIN_USERNAME": env.get("ADMIN_USERNAME", "").strip() or "admin",
+        "ADMIN_PASSWORD": env.get("ADMIN_PASSWORD", ""),
+        "WEBHOOK_TOKEN": env.get("WEBHOOK_TOKEN", ""),
+        "REDIS_URL": _redis_url(env, problems),
+        "RATE_LIMIT": _rate_limit(env, problems),
+        "TRUSTED_PROXY_HOPS": _number(env, "TRUSTED_PROXY_HOPS", 0, problems, kind=int),
+        "PORT": _number(env, "PORT", 5000, problems, minimum=1, kind=int),
+        "MAX_CONTENT_LENGTH": _number(env, "MAX_CONTENT_LENGTH", 64 * 1024, problems, minimum=1024, kind=int),
+        "FORM_MIN_FILL_SECONDS": _number(env, "FORM_MIN_FILL_SECONDS", 2.0, problems),
+        "FORM_TOKEN_MAX_AGE": _number(env, "FORM_TOKEN_MAX_AGE", 7 * 24 * 3600, problems, minimum=60),
+        "ESPUTNIK_CONNECT_TIMEOUT": _number(env, "ESPUTNIK_CONNECT_TIMEOUT", 3.05, problems, minimum=0.01),
+        "ESPUTNIK_READ_TIMEOUT": _number(env, "ESPUTNIK_READ_TIMEOUT", 10.0, problems, minimum=0.01),
+        "DELIVERY_RATE": _number(env, "DELIVERY_RATE", 100.0, problems, minimum=0.1),
+        "DELIVERY_CONCURRENCY": _number(env, "DELIVERY_CONCURRENCY", 8, problems, minimum=1, kind=int),
+        "RETRY_BASE_SECONDS": _number(env, "RETRY_BASE_SECONDS", 30.0, problems),
+        "RETRY_MAX_SECONDS": _number(env, "RETRY_MAX_SECONDS", 3600.0, problems),
+        "RETRY_MAX_AGE_HOURS": _number(env, "RETRY_MAX_AGE_HOURS", 72.0, problems, minimum=0.01),
+        "DELIVERY_LEASE_SECONDS": _number(env, "DELIVERY_LEASE_SECONDS", 120.0, problems, minimum=1),
+        "DELIVERY_IDLE_SECONDS": _number(env, "DELIVERY_IDLE_SECONDS", 1.0, problems),
+        "DELIVERY_PROBE_SECONDS": _number(env, "DELIVERY_PROBE_SECONDS", 30.0, problems),
+        "DUPLICATE_WINDOW_SECONDS": _number(env, "DUPLICATE_WINDOW_SECONDS", 600.0, problems),
+    }
+    if settings["ESPUTNIK_READ_TIMEOUT"] >= 50:
+        problems.append(
+            "ESPUTNIK_READ_TIMEOUT: keep it under 50 s so a retry lands in eSputnik's 1-minute duplicate window"
+        )
+    if problems:
+        raise ConfigError(problems)
+    return settings

@@ -1,0 +1,142 @@
+"""Storage: the engine, the tables, and migrations run through Alembic."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import current_app
+from sqlalchemy import ForeignKey, Index, String, Text, create_engine, event, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def utcnow():
+    """Return the current UTC time, naive, as every column stores it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Submission(Base):
+    """One accepted sign-up and where its delivery to eSputnik stands."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text)
+    contact_key: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(8))
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_submissions_due", "state", "next_attempt_at"),
+        Index("ix_submissions_form_created", "form_id", "created_at"),
+        Index("ix_submissions_contact", "contact_key", "form_id"),
+    )
+
+
+class Attempt(Base):
+    """One call to eSputnik made for a submission, with what came back."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    duration_ms: Mapped[int] = mapped_column(default=0)
+    status: Mapped[int | None]
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Flag(Base):
+    """A fact shared by every process, such as delivery being paused by a wrong key."""
+
+    __tablename__ = "flags"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def _sqlite_serialised_writes(engine):
+    # pysqlite's own BEGIN is deferred; taking the write lock up front makes a claim
+    # (select due rows, then mark them) atomic across processes sharing the file.
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url, **options):
+    """Create the engine for `url`, tuned for SQLite or PostgreSQL."""
+    if url.startswith("sqlite"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
+        _sqlite_serialised_writes(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **options)
+
+
+def init_app(app):
+    """Bind an engine and a session factory to `app`."""
+    engine = make_engine(app.config["DATABASE_URL"], **app.config.get("ENGINE_OPTIONS", {}))
+    app.extensions["signup.engine"] = engine
+    app.extensions["signup.sessions"] = sessionmaker(engine, expire_on_commit=False)
+
+
+def engine():
+    """Return the current app's engine."""
+    return current_app.extensions["signup.engine"]
+
+
+def session():
+    """Open a new session on the current app's database."""
+    return current_app.extensions["signup.sessions"]()
+
+
+def is_postgres():
+    """Tell whether the current app stores in PostgreSQL."""
+    return engine().dialect.name == "postgresql"
+
+
+def migrate(target="head"):
+    """Apply Alembic migrations up to `target` on the current app's database."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine().begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, target)
+
+
+def ping():
+    """Run a trivial query; raise when the database cannot be reached."""
+    with engine().connect() as connection:
+        connection.execute(text("SELECT 1"))

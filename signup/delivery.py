@@ -1,0 +1,205 @@
+"""Delivering stored sign-ups: claims with leases, one attempt each, and what each answer does."""
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from . import db, esputnik
+from .db import Attempt, Flag, Submission, utcnow
+
+log = logging.getLogger(__name__)
+
+PAUSE_FLAG = "delivery_paused"
+# A resend inside eSputnik's one-minute window is answered 409 if the first call landed,
+# so a call whose outcome was lost is retried well within that minute.
+UNKNOWN_RETRY_SECONDS = 15.0
+THROTTLE_DEFAULT_SECONDS = 1.0
+FINAL_STATES = ("delivered", "refused", "dead", "dry_run", "discarded", "duplicate")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A submission held by one worker for the length of its lease."""
+
+    id: str
+    form_id: str
+    payload: str
+    attempts: int
+    queued_at: datetime
+
+
+def claim(owner, limit, now=None):
+    """Take up to `limit` due submissions for `owner` and return them."""
+    now = now or utcnow()
+    lease = timedelta(seconds=current_app.config["DELIVERY_LEASE_SECONDS"])
+    due = select(Submission).where(*_due(now)).order_by(Submission.next_attempt_at).limit(limit)
+    if db.is_postgres():
+        due = due.with_for_update(skip_locked=True)
+    with db.session() as session, session.begin():
+        rows = session.scalars(due).all()
+        for row in rows:
+            row.lease_owner, row.lease_until = owner, now + lease
+        return [Claimed(r.id, r.form_id, r.payload, r.attempts, r.queued_at) for r in rows]
+
+
+def _due(now):
+    return (
+        Submission.state == "pending",
+        Submission.next_attempt_at <= now,
+        or_(Submission.lease_until.is_(None), Submission.lease_until < now),
+    )
+
+
+def due_count(now=None):
+    """Return how many submissions are due and not held by any worker."""
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(Submission).where(*_due(now or utcnow())))
+
+
+def backoff(attempts, config):
+    """Return the wait before attempt number `attempts + 1`: exponential, jittered, capped."""
+    base = config["RETRY_BASE_SECONDS"] * (2 ** max(attempts - 1, 0))
+    return min(config["RETRY_MAX_SECONDS"], base) * random.uniform(0.75, 1.25)
+
+
+def _next_state(item, answer, config, now):
+    """Return the column values a submission takes after `answer`."""
+    attempts = item.attempts + (answer.outcome not in ("paused", "throttled", "dry_run"))
+    values = {"attempts": attempts, "last_status": answer.status, "updated_at": now}
+    if answer.outcome in ("delivered", "refused", "dry_run"):
+        values["state"] = answer.outcome
+        values["last_error"] = None if answer.outcome != "refused" else answer.detail
+        if answer.outcome == "delivered":
+            values["delivered_at"], values["result"] = now, answer.body or answer.detail
+        return values
+    if answer.outcome == "paused":
+        return {"updated_at": now}
+    if answer.outcome == "throttled":
+        wait = answer.retry_after if answer.retry_after is not None else THROTTLE_DEFAULT_SECONDS
+        return {**values, "next_attempt_at": now + timedelta(seconds=wait)}
+    values["last_error"] = answer.detail
+    if now - item.queued_at > timedelta(hours=config["RETRY_MAX_AGE_HOURS"]):
+        values["state"] = "dead"
+        values["last_error"] = f"gave up after {attempts} attempts: {answer.detail}"
+        return values
+    wait = backoff(attempts, config)
+    if answer.outcome == "unknown":
+        wait = min(wait, UNKNOWN_RETRY_SECONDS)
+    values["next_attempt_at"] = now + timedelta(seconds=wait)
+    return values
+
+
+def record(item, answer, owner, started_at, duration_ms):
+    """Store the outcome of one attempt; return False when the lease had been lost."""
+    now = utcnow()
+    values = _next_state(item, answer, current_app.config, now)
+    values.update(lease_owner=None, lease_until=None)
+    with db.session() as session, session.begin():
+        result = session.execute(
+            update(Submission).where(Submission.id == item.id, Submission.lease_owner == owner).values(**values)
+        )
+        if answer.outcome != "paused":
+            session.add(
+                Attempt(
+                    submission_id=item.id,
+                    started_at=started_at,
+                    duration_ms=duration_ms,
+                    status=answer.status,
+                    outcome=answer.outcome,
+                    detail=answer.detail,
+                )
+            )
+    if result.rowcount == 0:
+        log.warning("lease lost before the outcome was stored", extra={"submission": item.id})
+        return False
+    return True
+
+
+def attempt(item, owner):
+    """Make one delivery attempt for a claimed submission and store its outcome."""
+    config = current_app.config
+    started_at, clock = utcnow(), time.monotonic()
+    if config["DRY_RUN"]:
+        answer = esputnik.Answer("dry_run", None, "dry run: nothing was sent")
+    else:
+        answer = esputnik.subscribe(config, item.payload)
+    duration_ms = int((time.monotonic() - clock) * 1000)
+    if answer.outcome == "paused":
+        # Paused before the lease is released, so no worker picks the row up in between.
+        pause(answer.detail)
+    record(item, answer, owner, started_at, duration_ms)
+    if answer.outcome in ("delivered", "refused") and paused_reason():
+        resume()
+    return answer
+
+
+def release(owner):
+    """Give back every lease `owner` still holds, so another worker can take them at once."""
+    with db.session() as session, session.begin():
+        session.execute(
+            update(Submission)
+            .where(Submission.lease_owner == owner, Submission.state == "pending")
+            .values(lease_owner=None, lease_until=None)
+        )
+
+
+def pause(reason):
+    """Hold delivery for every worker, with the reason shown to operators."""
+    with db.session() as session, session.begin():
+        flag = session.get(Flag, PAUSE_FLAG)
+        if flag is not None and flag.value == reason:
+            return
+        if flag is None:
+            session.add(Flag(name=PAUSE_FLAG, value=reason, updated_at=utcnow()))
+        else:
+            flag.value, flag.updated_at = reason, utcnow()
+    log.error("delivery paused: %s", reason)
+
+
+def resume():
+    """Lift a pause; pending submissions are then delivered as usual."""
+    with db.session() as session, session.begin():
+        flag = session.get(Flag, PAUSE_FLAG)
+        if flag is not None:
+            session.delete(flag)
+            log.warning("delivery resumed")
+
+
+def paused_reason():
+    """Return why delivery is paused, or None."""
+    with db.session() as session:
+        flag = session.get(Flag, PAUSE_FLAG)
+        return flag.value if flag else None
+
+
+def requeue(ids=(), states=()):
+    """Make chosen submissions due again now (by id or by final state); return how many."""
+    if not ids and not states:
+        return 0
+    condition = Submission.id.in_(ids) if ids else Submission.state.in_(states)
+    now = utcnow()
+    with db.session() as session, session.begin():
+        result = session.execute(
+            update(Submission)
+            .where(condition, Submission.state != "delivered")
+            .values(
+                state="pending", queued_at=now, next_attempt_at=now, lease_owner=None, lease_until=None, updated_at=now
+            )
+        )
+    return result.rowcount
+
+
+def discard(ids):
+    """Mark chosen undelivered submissions as discarded by an operator; return how many."""
+    with db.session() as session, session.begin():
+        result = session.execute(
+            update(Submission)
+            .where(Submission.id.in_(ids), Submission.state != "delivered")
+            .values(state="discarded", lease_owner=None, lease_until=None, updated_at=utcnow())
+        )
+    return result.rowcount

@@ -1,0 +1,163 @@
+"""The eSputnik client: the one place that knows its URL, auth, payload shape and answers."""
+
+import json
+import threading
+from dataclasses import dataclass
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+SUBSCRIBE_PATH = "/api/v1/contact/subscribe"
+ACCOUNT_PATH = "/api/v1/account/info"
+ADDRESS_FIELDS = ("town", "region", "address", "postcode")
+DETAIL_LIMIT = 500
+
+_local = threading.local()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one call came to: delivered, refused, paused, throttled, retry or unknown."""
+
+    outcome: str
+    status: int | None
+    detail: str
+    retry_after: float | None = None
+    body: str | None = None
+
+
+def build_payload(form, values, language):
+    """Return the Subscribe contact body for a form's cleaned values, keys without value left out."""
+    channels = []
+    if values.get("email"):
+        channels.append({"type": "email", "value": values["email"]})
+    if values.get("phone"):
+        channels.append({"type": "sms", "value": values["phone"]})
+    contact = {"channels": channels}
+    if values.get("first_name"):
+        contact["firstName"] = values["first_name"]
+    if values.get("last_name"):
+        contact["lastName"] = values["last_name"]
+    address = {key: values[key] for key in ADDRESS_FIELDS if values.get(key)}
+    if address:
+        contact["address"] = address
+    fields = [
+        {"id": field_id, "value": values[name]} for name, field_id in form.custom_fields.items() if values.get(name)
+    ]
+    if fields:
+        contact["fields"] = fields
+    contact["languageCode"] = language
+    payload = {"contact": contact}
+    if form.groups:
+        payload["groups"] = list(form.groups)
+    payload["formType"] = form.form_type
+    return payload
+
+
+def encode(payload):
+    """Serialise a payload exactly as it is stored and sent."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def _session():
+    # One pooled session per thread: keep-alive matters at 200 calls/s.
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    return _local.session
+
+
+def _retry_after(response):
+    raw = response.headers.get("Retry-After", "").strip()
+    try:
+        return max(0.0, min(float(raw), 3600.0))
+    except ValueError:
+        return None
+
+
+def _reason(response):
+    text = response.text.strip()
+    try:
+        data = json.loads(text)
+        if isinstance(data, dict) and isinstance(data.get("message"), str):
+            text = data["message"]
+    except ValueError:
+        pass
+    return text[:DETAIL_LIMIT] or response.reason or ""
+
+
+def classify(response):
+    """Turn an HTTP answer from eSputnik into an Answer."""
+    status = response.status_code
+    reason = _reason(response)
+    if 200 <= status < 300:
+        return Answer("delivered", status, "accepted", body=response.text[:DETAIL_LIMIT])
+    if status == 409:
+        return Answer("delivered", status, f"already done (duplicate within a minute): {reason}")
+    if status in (401, 403):
+        return Answer(
+            "paused", status, f"eSputnik refused the API key ({status}); check ESPUTNIK_API_KEY and its rights"
+        )
+    if status in (404, 405):
+        return Answer("paused", status, f"eSputnik answered {status}; check ESPUTNIK_API_URL")
+    if status == 429:
+        return Answer("throttled", status, "rate limited by eSputnik", retry_after=_retry_after(response))
+    if 400 <= status < 500:
+        return Answer("refused", status, reason or f"refused with {status}")
+    return Answer("retry", status, f"eSputnik answered {status}: {reason}"[:DETAIL_LIMIT])
+
+
+def _failure(exc):
+    # A connection never made means nothing was sent; anything later may have landed.
+    if isinstance(exc, requests.ConnectTimeout):
+        return Answer("retry", None, "connect timeout")
+    if isinstance(exc, requests.ReadTimeout):
+        return Answer("unknown", None, "no answer within the read timeout")
+    if isinstance(exc, requests.ConnectionError):
+        cause = exc.args[0] if exc.args else None
+        reason = getattr(cause, "reason", cause)
+        if isinstance(reason, NewConnectionError):
+            return Answer("retry", None, "connection refused or host unreachable")
+        return Answer("unknown", None, "connection dropped before an answer")
+    return Answer("unknown", None, f"request failed: {type(exc).__name__}")
+
+
+def _post(config, path, body):
+    return _session().post(
+        config["ESPUTNIK_API_URL"] + path,
+        data=body.encode("utf-8"),
+        auth=("api", config["ESPUTNIK_API_KEY"]),
+        headers={"Content-Type": "application/json; charset=UTF-8", "Accept": "application/json"},
+        timeout=(config["ESPUTNIK_CONNECT_TIMEOUT"], config["ESPUTNIK_READ_TIMEOUT"]),
+        allow_redirects=False,
+    )
+
+
+def subscribe(config, body):
+    """Send one stored Subscribe contact body and say what came of it."""
+    try:
+        response = _post(config, SUBSCRIBE_PATH, body)
+    except requests.RequestException as exc:
+        return _failure(exc)
+    return classify(response)
+
+
+def account_info(config):
+    """Ask eSputnik who the key belongs to; return (ok, detail)."""
+    try:
+        response = _session().get(
+            config["ESPUTNIK_API_URL"] + ACCOUNT_PATH,
+            auth=("api", config["ESPUTNIK_API_KEY"]),
+            headers={"Accept": "application/json"},
+            timeout=(config["ESPUTNIK_CONNECT_TIMEOUT"], config["ESPUTNIK_READ_TIMEOUT"]),
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        return False, _failure(exc).detail
+    if response.status_code != 200:
+        return False, classify(response).detail
+    try:
+        data = response.json()
+    except ValueError:
+        return True, "key accepted"
+    name = data.get("organisationName") or data.get("userName") if isinstance(data, dict) else None
+    return True, f"key accepted ({name})" if name else "key accepted"

@@ -1,0 +1,57 @@
+"""Languages: which one a visitor is served in, and the Babel set-up behind every text."""
+
+from pathlib import Path
+
+from flask import g, request
+from flask_babel import Babel, get_locale
+from werkzeug.exceptions import HTTPException
+
+from .catalogue import LANGUAGES
+
+TRANSLATIONS = Path(__file__).with_name("translations")
+babel = Babel()
+
+
+def _body_language():
+    try:
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return request.form.get("lang")
+        if request.is_json:
+            body = request.get_json(silent=True)
+            return body.get("lang") if isinstance(body, dict) else None
+    except HTTPException:
+        # An oversized or unreadable body is refused elsewhere; it names no language.
+        return None
+    return None
+
+
+def requested_language():
+    """Return a supported language named by ?lang= or a `lang` input, or None."""
+    asked = request.args.get("lang")
+    if asked is None:
+        asked = _body_language()
+    return asked if isinstance(asked, str) and asked in LANGUAGES else None
+
+
+def select_language():
+    """Pick the language: ?lang= (or a lang input), then Accept-Language, then the form's default."""
+    form = g.get("form")
+    default = form.language if form else "en"
+    asked = requested_language()
+    if asked:
+        return asked
+    if g.get("server_to_server"):
+        return default
+    return request.accept_languages.best_match(LANGUAGES) or default
+
+
+def current_language():
+    """Return the language of this request as a code like uk, ru or en."""
+    return str(get_locale() or "en")
+
+
+def init_app(app):
+    """Bind Babel to `app` with our own translations."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    babel.init_app(app, locale_selector=select_language)

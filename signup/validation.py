@@ -1,0 +1,137 @@
+"""Cleaning a submission's fields to what eSputnik accepts, with a message per problem."""
+
+import re
+import unicodedata
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+NAME_FIELDS = ("first_name", "last_name")
+MAX_LENGTHS = {"town": 100, "region": 100, "address": 255, "postcode": 20}
+CUSTOM_MAX_LENGTH = 1000
+NAME_MAX_LENGTH = 40
+NAME_WORD = re.compile(r"^[^\W_]+(?:['’ʼ-][^\W_]+)*\.?$")
+TRUE_WORDS = {"1", "on", "true", "yes", "y", "checked", "accepted", "agree"}
+
+
+def _text(raw):
+    """Return the value as text, or None when it is not text-like."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return str(raw)
+    return None
+
+
+ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}  # joiners that some scripts need inside words
+
+
+def _has_control_characters(value):
+    return any(
+        unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")
+        and c not in "\t\r\n"
+        and c not in ALLOWED_FORMAT_CHARACTERS
+        for c in value
+    )
+
+
+def name_problem(value, *, limit_words):
+    """Return why eSputnik would reject this first or last name, or None when it is fine."""
+    if len(value) > NAME_MAX_LENGTH:
+        return _("Use at most %(n)d characters.", n=NAME_MAX_LENGTH)
+    words = value.split()
+    for word in words:
+        if not NAME_WORD.match(word) or (word.endswith(".") and len(word) > 4):
+            return _("Use letters only, with a hyphen or apostrophe inside a word.")
+    if sum(c.isdigit() for c in value) > 3:
+        return _("Use at most 3 digits.")
+    if limit_words:
+        long_words = sum(len(w.rstrip(".")) > 3 for w in words)
+        if long_words > 3 or len(words) - long_words > 3:
+            return _("Too many words for a name.")
+    return None
+
+
+def clean_email(value):
+    """Return (normalised address, None) or (None, message)."""
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return None, _("Enter a valid email address, like name@example.com.")
+    return result.normalized, None
+
+
+def clean_phone(value, region):
+    """Return (E.164 number, None) or (None, message)."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        if region is None and not value.lstrip().startswith("+"):
+            return None, _("Enter the number in international format, starting with +.")
+        return None, _("Enter a valid phone number.")
+    if not phonenumbers.is_valid_number(number):
+        return None, _("Enter a valid phone number.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def _clean_one(form, name, value):
+    """Return (clean value, message) for one non-empty field."""
+    if name == "email":
+        return clean_email(value)
+    if name == "phone":
+        return clean_phone(value, form.phone_region)
+    if name in NAME_FIELDS:
+        value = " ".join(value.split())
+        return value, name_problem(value, limit_words=name == "first_name")
+    limit = MAX_LENGTHS.get(name, CUSTOM_MAX_LENGTH)
+    if len(value) > limit:
+        return None, _("Use at most %(n)d characters.", n=limit)
+    return value, None
+
+
+def is_checked(raw):
+    """Tell whether a checkbox-like value means yes."""
+    if raw is True:
+        return True
+    text = _text(raw)
+    return text is not None and text.strip().lower() in TRUE_WORDS
+
+
+def clean(form, raw, *, require_consent=True):
+    """Return (values, errors) for a mapping of input name to raw value.
+
+    `values` holds only the form's fields, cleaned; `errors` maps a field name to its messages.
+    """
+    values, errors = {}, {}
+    for name in form.fields:
+        text = _text(raw.get(name, ""))
+        if text is None:
+            errors[name] = [_("Send this field as text.")]
+            continue
+        text = text.strip()
+        if "\x00" in text or _has_control_characters(text):
+            errors[name] = [_("Remove the invisible control characters from this field.")]
+        elif not text:
+            if name in form.required:
+                errors[name] = [_("Please fill in this field.")]
+        else:
+            value, problem = _clean_one(form, name, text)
+            if problem:
+                errors[name] = [problem]
+            else:
+                values[name] = value
+    _check_channel(form, values, errors)
+    if form.consent and require_consent and not is_checked(raw.get("consent")):
+        errors["consent"] = [_("Please tick the box to agree.")]
+    return values, errors
+
+
+def _check_channel(form, values, errors):
+    channels = [name for name in ("email", "phone") if name in form.fields]
+    if any(values.get(name) for name in channels) or any(name in errors for name in channels):
+        return
+    if len(channels) == 2:
+        errors["email"] = [_("Enter your email address or phone number.")]
+    else:
+        errors[channels[0]] = [_("Please fill in this field.")]

@@ -1,0 +1,246 @@
+"""A fake eSputnik: a real HTTP server on loopback that checks requests the way the API is documented.
+
+Tests script its answers: a status, a hang longer than the client's read timeout, a dropped
+connection, or, by default, 200 with a contact id. It can also answer 409 to an identical body
+within its duplicate window and 429 above a request rate, as eSputnik does.
+"""
+
+import base64
+import collections
+import itertools
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+FORBIDDEN = set("<;’\\/|\"`'^?!,>")
+CHANNEL_TYPES = {"email", "sms", "viber", "mobilepush", "webpush", "appinbox", "widget", "inapp"}
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    method: str
+    path: str
+    headers: dict
+    body: bytes
+    at: float
+    answered: int | None = None
+
+    @property
+    def json(self):
+        return json.loads(self.body)
+
+
+@dataclass
+class Script:
+    """What the fake answers next; entries are consumed in order, then `default` applies."""
+
+    queue: collections.deque = field(default_factory=collections.deque)
+    default: tuple = ("ok",)
+
+
+def shape_problem(payload):
+    """Return why eSputnik would answer 400 to this Subscribe contact body, or None."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("contact"), dict):
+        return "contact is required"
+    channels = payload["contact"].get("channels")
+    if not isinstance(channels, list) or not channels:
+        return "contact.channels must be a non-empty array"
+    for channel in channels:
+        if channel.get("type") not in CHANNEL_TYPES or not isinstance(channel.get("value"), str):
+            return f"bad channel {channel!r}"
+    for key in ("groups",):
+        if key in payload and not (isinstance(payload[key], list) and all(isinstance(g, str) for g in payload[key])):
+            return f"{key} must be an array of strings"
+    form_type = payload.get("formType")
+    if form_type is not None and (not isinstance(form_type, str) or FORBIDDEN & set(form_type)):
+        return "formType has forbidden characters"
+    for item in payload["contact"].get("fields", []):
+        if not isinstance(item.get("id"), (int, str)) or not isinstance(item.get("value"), str):
+            return "fields[] need id and value"
+    for name_key in ("firstName", "lastName"):
+        if len(payload["contact"].get(name_key, "")) > 40:
+            return f"{name_key} is longer than 40 characters"
+    return None
+
+
+class FakeEsputnik:
+    """The server and what it saw."""
+
+    def __init__(self, api_key="test-key", duplicate_window=60.0, rate_limit=None, latency=0.0):
+        self.api_key = api_key
+        self.duplicate_window = duplicate_window
+        self.rate_limit = rate_limit
+        self.latency = latency
+        self.calls = []
+        self.script = Script()
+        self.lock = threading.Lock()
+        self.ids = itertools.count(1000)
+        self.recent_bodies = {}
+        self.window = collections.deque()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def reset(self):
+        with self.lock:
+            self.calls.clear()
+            self.script = Script()
+            self.recent_bodies.clear()
+            self.window.clear()
+            self.api_key, self.duplicate_window, self.rate_limit, self.latency = "test-key", 60.0, None, 0.0
+
+    def then(self, *actions):
+        """Queue answers: ("status", code[, body[, headers]]), ("hang", seconds), ("drop",), ("ok",)."""
+        with self.lock:
+            self.script.queue.extend(actions)
+        return self
+
+    def always(self, action):
+        """Answer every request not otherwise scripted with `action`."""
+        with self.lock:
+            self.script.default = action
+
+    def subscribe_calls(self):
+        """Return the Subscribe contact calls received so far."""
+        with self.lock:
+            return [c for c in self.calls if c.path == "/api/v1/contact/subscribe"]
+
+    def _next_action(self):
+        with self.lock:
+            return self.script.queue.popleft() if self.script.queue else self.script.default
+
+    def _throttled(self, now):
+        if not self.rate_limit:
+            return False
+        with self.lock:
+            while self.window and self.window[0] < now - 1.0:
+                self.window.popleft()
+            if len(self.window) >= self.rate_limit:
+                return True
+            self.window.append(now)
+            return False
+
+    def _duplicate(self, body, now):
+        if not self.duplicate_window:
+            return False
+        with self.lock:
+            seen = self.recent_bodies.get(body)
+            self.recent_bodies[body] = now
+            return seen is not None and now - seen < self.duplicate_window
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status, body=b"", headers=None):
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json;charset=UTF-8")
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                self.call.answered = status
+
+            def _authorised(self):
+                scheme, _, encoded = self.headers.get("Authorization", "").partition(" ")
+                if scheme != "Basic":
+                    return False
+                try:
+                    _user, _, password = base64.b64decode(encoded).decode().partition(":")
+                except ValueError:
+                    return False
+                return password == fake.api_key
+
+            def _answer(self, action):
+                kind = action[0]
+                if kind == "hang":
+                    time.sleep(action[1])
+                    self.close_connection = True
+                    return
+                if kind == "drop":
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
+                if kind == "status":
+                    body = action[2] if len(action) > 2 else b'{"message":"scripted"}'
+                    body = body if isinstance(body, bytes) else body.encode()
+                    self._send(action[1], body, action[3] if len(action) > 3 else None)
+                    return
+                self._ok()
+
+            def _ok(self):
+                if self.path == "/api/v1/account/info":
+                    return self._send(200, b'{"userName":"api","organisationName":"Test shop"}')
+                answer = {"id": next(fake.ids), "emailStatus": "NEED_CONFIRMATION", "new": True}
+                self._send(200, json.dumps(answer).encode())
+
+            def _check(self):
+                """Return an error (status, message) the real API would give, or None."""
+                if not self._authorised():
+                    return 401, "Unauthorized"
+                if self.command == "POST" and not self.headers.get("Content-Type", "").startswith("application/json"):
+                    return 415, "Unsupported Media Type"
+                if self.command == "POST":
+                    try:
+                        problem = shape_problem(json.loads(self.call.body))
+                    except ValueError:
+                        problem = "body is not JSON"
+                    if problem:
+                        return 400, problem
+                return None
+
+            def _record(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                self.call = Call(self.command, self.path, dict(self.headers), body, time.time())
+                with fake.lock:
+                    fake.calls.append(self.call)
+
+            def do_GET(self):
+                self._dispatch()
+
+            def do_POST(self):
+                self._dispatch()
+
+            def _dispatch(self):
+                self._record()
+                if fake.latency:
+                    time.sleep(fake.latency)
+                action = fake._next_action()
+                if action[0] != "ok":
+                    return self._answer(action)
+                error = self._check()
+                if error:
+                    return self._send(error[0], json.dumps({"message": error[1]}).encode())
+                now = time.time()
+                if fake._throttled(now):
+                    return self._send(429, b'{"message":"More than 200 requests per 1 second"}')
+                if self.command == "POST" and fake._duplicate(self.call.body, now):
+                    return self._send(409, b'{"message":"Duplicated request"}')
+                self._ok()
+
+        return Handler

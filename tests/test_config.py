@@ -1,0 +1,96 @@
+"""Configuration from the environment, and the one-line-per-mistake start-up check."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from signup import config
+from signup.config import ROOT
+
+
+def load(**env):
+    return config.from_environ({"SECRET_KEY": "k" * 32, **env})
+
+
+def problems(**env):
+    with pytest.raises(config.ConfigError) as info:
+        config.from_environ(env)
+    return info.value.problems
+
+
+def test_defaults():
+    settings = load()
+    assert settings["DRY_RUN"] is False
+    assert settings["ESPUTNIK_API_URL"] == "https://esputnik.com"
+    assert settings["DATABASE_URL"].startswith("sqlite:///") and settings["DATABASE_URL"].endswith(
+        "instance/signup.sqlite3"
+    )
+    assert settings["ADMIN_USERNAME"] == "admin"
+    assert settings["RATE_LIMIT"] == config.DEFAULT_RATE_LIMIT
+    assert settings["PORT"] == 5000
+
+
+def test_development_without_a_key_is_a_dry_run_and_needs_no_secret():
+    settings = config.from_environ({"SIGNUP_DEV": "1"})
+    assert settings["DRY_RUN"] is True and len(settings["SECRET_KEY"]) >= 32
+    assert config.from_environ({"SIGNUP_DEV": "1", "ESPUTNIK_API_KEY": "k"})["DRY_RUN"] is False
+
+
+def test_secret_key_is_required_outside_development():
+    assert problems() == ["SECRET_KEY: required outside development (set SIGNUP_DEV=1 for a local run)"]
+
+
+def test_heroku_postgres_urls_are_accepted():
+    assert load(DATABASE_URL="postgres://u:p@db:5432/x")["DATABASE_URL"] == "postgresql+psycopg://u:p@db:5432/x"
+
+
+@pytest.mark.parametrize(
+    ("env", "start"),
+    [
+        ({"DRY_RUN": "maybe"}, "DRY_RUN: expected 1 or 0"),
+        ({"PORT": "http"}, "PORT: expected a number"),
+        ({"TRUSTED_PROXY_HOPS": "-1"}, "TRUSTED_PROXY_HOPS: must be at least 0"),
+        ({"ESPUTNIK_API_URL": "esputnik.com"}, "ESPUTNIK_API_URL: expected an http(s) URL"),
+        ({"ESPUTNIK_API_URL": "https://esputnik.com/api/v1"}, "ESPUTNIK_API_URL: give the base URL"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL: only sqlite"),
+        ({"RATE_LIMIT": "lots"}, "RATE_LIMIT: not a limit"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL: expected a redis://"),
+    ],
+)
+def test_each_wrong_value_names_its_variable(env, start):
+    found = problems(SECRET_KEY="k" * 32, **env)
+    assert len(found) == 1 and found[0].startswith(start), found
+
+
+def test_rate_limit_off():
+    assert load(RATE_LIMIT="off")["RATE_LIMIT"] is None
+
+
+def _start(env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SIGNUP_DEV", "FORMS_FILE")}
+    return subprocess.run(
+        [sys.executable, "-c", "import app"], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+    )
+
+
+def test_the_wsgi_entry_stops_with_one_line_per_mistake():
+    result = _start({"PORT": "x", "DRY_RUN": "2"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "configuration error: DRY_RUN: expected 1 or 0, got '2'",
+        "configuration error: SECRET_KEY: required outside development (set SIGNUP_DEV=1 for a local run)",
+        "configuration error: PORT: expected a number, got 'x'",
+    ]
+
+
+def test_a_forms_file_mistake_stops_the_start(tmp_path):
+    forms = tmp_path / "forms.toml"
+    forms.write_text('[forms.a]\nform_type = "a!"\nfields = ["email"]\n')
+    result = _start({"SIGNUP_DEV": "1", "FORMS_FILE": str(forms)})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: forms.a.form_type: eSputnik forbids the characters ! in formType"
+    ]

@@ -1,0 +1,209 @@
+"""Delivery against the fake eSputnik: each answer's effect, leases, pause, dry run, restarts."""
+
+import json
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from signup import create_app, db, delivery, worker
+from signup.db import Attempt, Submission, utcnow
+from tests.conftest import SECRET, sign_up
+
+pytestmark = pytest.mark.both_databases
+
+
+def rows(app):
+    with app.app_context(), db.session() as session:
+        return session.scalars(select(Submission).order_by(Submission.created_at)).all()
+
+
+def attempts(app):
+    with app.app_context(), db.session() as session:
+        return session.scalars(select(Attempt).order_by(Attempt.id)).all()
+
+
+def one_sign_up(client, email="ada@example.com"):
+    answer = sign_up(
+        client,
+        "full",
+        email=email,
+        phone="+380501234567",
+        first_name="Ada",
+        last_name="Lovelace",
+        town="Kyiv",
+        region="Kyivska",
+        address="Khreshchatyk 1",
+        postcode="01001",
+        city="Kyiv",
+    )
+    assert answer.status_code == 303
+
+
+def test_a_valid_sign_up_makes_exactly_one_subscribe_call_with_the_contract_body(app, client, fake_esputnik):
+    one_sign_up(client)
+    assert sign_up(client, "full", email="broken@").status_code == 422
+    worker.drain(app)
+    (call,) = fake_esputnik.subscribe_calls()
+    assert call.json == {
+        "contact": {
+            "channels": [{"type": "email", "value": "ada@example.com"}, {"type": "sms", "value": "+380501234567"}],
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "address": {"town": "Kyiv", "region": "Kyivska", "address": "Khreshchatyk 1", "postcode": "01001"},
+            "fields": [{"id": 12345, "value": "Kyiv"}],
+            "languageCode": "uk",
+        },
+        "groups": ["Subscribers", "Leads"],
+        "formType": "full form",
+    }
+    (row,) = rows(app)
+    assert (row.state, row.attempts, row.last_status) == ("delivered", 1, 200)
+    assert json.loads(row.result)["emailStatus"] == "NEED_CONFIRMATION"
+
+
+def test_409_counts_as_delivered(app, client, fake_esputnik):
+    fake_esputnik.then(("status", 409, '{"message":"Duplicated request"}'))
+    one_sign_up(client)
+    worker.drain(app)
+    assert [r.state for r in rows(app)] == ["delivered"]
+    assert len(fake_esputnik.subscribe_calls()) == 1
+
+
+def test_400_is_refused_for_good_with_eSputnik_reason(app, client, fake_esputnik):
+    fake_esputnik.then(("status", 400, '{"message":"Invalid contact"}'))
+    one_sign_up(client)
+    worker.drain(app)
+    (row,) = rows(app)
+    assert (row.state, row.last_status, row.last_error) == ("refused", 400, "Invalid contact")
+    assert len(fake_esputnik.subscribe_calls()) == 1
+
+
+def test_5xx_is_retried_until_delivered(app, client, fake_esputnik):
+    fake_esputnik.then(("status", 500), ("status", 502), ("status", 503))
+    one_sign_up(client)
+    worker.drain(app)
+    (row,) = rows(app)
+    assert (row.state, row.attempts) == ("delivered", 4)
+    assert [c.answered for c in fake_esputnik.subscribe_calls()] == [500, 502, 503, 200]
+    assert [a.outcome for a in attempts(app)] == ["retry", "retry", "retry", "delivered"]
+
+
+def test_429_slows_down_without_burning_attempts(app, client, fake_esputnik):
+    fake_esputnik.then(("status", 429), ("status", 429, "", {"Retry-After": "0"}))
+    one_sign_up(client)
+    worker.drain(app)
+    (row,) = rows(app)
+    assert (row.state, row.attempts, row.last_status) == ("pending", 0, 429)
+    assert row.next_attempt_at - utcnow() > timedelta(seconds=0.5)  # held back about a second
+    time.sleep(1.1)
+    worker.drain(app)
+    (row,) = rows(app)
+    assert (row.state, row.attempts) == ("delivered", 1)
+    assert [c.answered for c in fake_esputnik.subscribe_calls()] == [429, 429, 200]
+
+
+def test_a_hang_is_retried_and_eSputnik_dedupes_if_it_had_landed(app, client, fake_esputnik):
+    fake_esputnik.then(("hang", 2.0))
+    one_sign_up(client)
+    worker.drain(app)
+    (row,) = rows(app)
+    assert (row.state, row.attempts) == ("delivered", 2)
+    assert [a.outcome for a in attempts(app)] == ["unknown", "delivered"]
+
+
+def test_unknown_outcomes_are_retried_inside_eSputnik_duplicate_minute(app):
+    item = delivery.Claimed("x", "f", "{}", 6, utcnow())
+    app.config.update(RETRY_BASE_SECONDS=60, RETRY_MAX_SECONDS=3600)
+    values = delivery._next_state(item, delivery.esputnik.Answer("unknown", None, "timeout"), app.config, utcnow())
+    assert values["next_attempt_at"] - utcnow() <= timedelta(seconds=delivery.UNKNOWN_RETRY_SECONDS)
+    values = delivery._next_state(item, delivery.esputnik.Answer("retry", 500, "oops"), app.config, utcnow())
+    assert values["next_attempt_at"] - utcnow() >= timedelta(seconds=60 * 32 * 0.74)
+
+
+def test_too_old_is_marked_dead_with_the_reason(app, client, fake_esputnik):
+    fake_esputnik.always(("status", 500))
+    app.config["RETRY_MAX_AGE_HOURS"] = 0.0001
+    one_sign_up(client)
+    time.sleep(0.5)
+    worker.drain(app)
+    (row,) = rows(app)
+    assert row.state == "dead" and row.last_error.startswith("gave up after 1 attempts: eSputnik answered 500")
+
+
+def test_a_wrong_key_pauses_everything_without_burning_attempts_then_resumes(app, client, fake_esputnik):
+    fake_esputnik.api_key = "rotated-key"
+    app.config["DELIVERY_PROBE_SECONDS"] = 0.6
+    one_sign_up(client, "a@example.com")
+    one_sign_up(client, "b@example.com")
+    worker.drain(app, timeout=1.0)
+    assert [(r.state, r.attempts) for r in rows(app)] == [("pending", 0), ("pending", 0)]
+    with app.app_context():
+        assert "ESPUTNIK_API_KEY" in delivery.paused_reason()
+    assert "paused" in client.get("/readyz").get_json()["delivery"]
+    calls_while_paused = len(fake_esputnik.subscribe_calls())
+    assert 2 <= calls_while_paused <= 3  # the batch already in flight, then one probe per 0.6 s
+    fake_esputnik.api_key = "test-key"
+    worker.drain(app)  # a new worker waits one interval, then its probe succeeds
+    assert [r.state for r in rows(app)] == ["delivered", "delivered"]
+    with app.app_context():
+        assert delivery.paused_reason() is None
+
+
+def test_dry_run_stores_what_would_be_sent_and_sends_nothing(app, client, fake_esputnik):
+    app.config["DRY_RUN"] = True
+    one_sign_up(client)
+    worker.drain(app)
+    (row,) = rows(app)
+    assert row.state == "dry_run" and json.loads(row.payload)["formType"] == "full form"
+    assert fake_esputnik.calls == []
+    assert "Would be sent" in client.get("/admin/", auth=("admin", "admin-pass")).get_data(as_text=True)
+
+
+def test_a_claim_whose_worker_died_is_taken_over_after_its_lease(app, client, fake_esputnik):
+    one_sign_up(client)
+    with app.app_context():
+        (held,) = delivery.claim("dead-worker", 10)
+        assert delivery.claim("other", 10) == []
+        with db.session() as session, session.begin():
+            session.execute(update(Submission).values(lease_until=utcnow() - timedelta(seconds=1)))
+    worker.drain(app)
+    assert [r.state for r in rows(app)] == ["delivered"]
+    assert len(fake_esputnik.subscribe_calls()) == 1
+    with app.app_context():
+        late = delivery.record(held, delivery.esputnik.Answer("delivered", 200, "ok"), "dead-worker", utcnow(), 1)
+    assert late is False
+
+
+def test_nothing_is_lost_over_a_plain_restart(app, client, fake_esputnik, settings):
+    one_sign_up(client)
+    app.extensions["signup.engine"].dispose()
+    restarted = create_app(settings, environ={"SECRET_KEY": SECRET})
+    worker.drain(restarted)
+    assert [r.state for r in rows(restarted)] == ["delivered"]
+    restarted.extensions["signup.engine"].dispose()
+
+
+def test_release_gives_back_held_claims(app, client):
+    one_sign_up(client)
+    with app.app_context():
+        assert len(delivery.claim("w1", 5)) == 1
+        delivery.release("w1")
+        assert len(delivery.claim("w2", 5)) == 1
+
+
+def test_retry_and_discard_by_hand(app, client, runner, fake_esputnik):
+    fake_esputnik.then(("status", 400, "bad"))
+    one_sign_up(client)
+    worker.drain(app)
+    (row,) = rows(app)
+    assert row.state == "refused"
+    assert "1 submission(s) queued again" in runner.invoke(args=["deliveries", "retry", "--state", "refused"]).output
+    worker.drain(app)
+    assert rows(app)[0].state == "delivered"
+    one_sign_up(client, "b@example.com")
+    pending = [r.id for r in rows(app) if r.state == "pending"]
+    assert "1 submission(s) discarded" in runner.invoke(args=["deliveries", "discard", *pending]).output
+    worker.drain(app)
+    assert sorted(r.state for r in rows(app)) == ["delivered", "discarded"]

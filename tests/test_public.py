@@ -1,0 +1,140 @@
+"""The visitor's form: rendered without JavaScript, validated, stored, answered with 303 or 422."""
+
+import json
+import time
+
+import pytest
+from sqlalchemy import select
+
+from signup import db, tokens
+from signup.db import Submission
+from tests.conftest import form_token, sign_up
+
+
+def stored(app):
+    with app.app_context(), db.session() as session:
+        return session.scalars(select(Submission)).all()
+
+
+def test_form_page_has_labelled_inputs_a_token_and_a_trap(client):
+    page = client.get("/f/news")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for name in ("email", "first_name", "last_name"):
+        assert f'<label for="f-{name}">' in html and f'name="{name}"' in html
+    assert 'name="consent"' in html and "I agree to receive the newsletter." in html
+    assert 'name="form_token"' in html
+    assert 'class="trap" aria-hidden="true"' in html and 'tabindex="-1"' in html
+    assert "<script" not in html
+
+
+def test_form_page_may_be_framed_only_by_allowed_origins(client):
+    policy = client.get("/f/news").headers["Content-Security-Policy"]
+    assert "frame-ancestors https://shop.example.com http://localhost:8000" in policy
+    assert client.get("/f/news").headers["Cache-Control"] == "no-store"
+
+
+def test_unknown_form_is_404(client):
+    assert client.get("/f/nope").status_code == 404
+    assert client.post("/f/nope", data={"email": "a@example.com"}).status_code == 404
+
+
+@pytest.mark.both_databases
+def test_valid_sign_up_is_stored_then_redirected_to_thanks(app, client):
+    answer = sign_up(client, "news", email="Ada@Example.com", first_name="Ada", consent="yes")
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/f/news/thanks?lang=en"
+    (row,) = stored(app)
+    assert (row.form_id, row.source, row.state, row.attempts) == ("news", "form", "pending", 0)
+    assert json.loads(row.payload) == {
+        "contact": {
+            "channels": [{"type": "email", "value": "Ada@example.com"}],
+            "firstName": "Ada",
+            "languageCode": "en",
+        },
+        "groups": ["Subscribers"],
+        "formType": "newsletter",
+    }
+    thanks = client.get(answer.headers["Location"])
+    assert thanks.status_code == 200 and "check your inbox" in thanks.get_data(as_text=True)
+
+
+def test_redirect_url_is_used_when_configured(client):
+    answer = sign_up(client, "away", email="a@example.com")
+    assert (answer.status_code, answer.headers["Location"]) == (303, "https://shop.example.com/thanks")
+
+
+def test_invalid_input_rerenders_with_422_values_kept_and_errors_beside_fields(app, client):
+    answer = sign_up(client, "news", email="not-an-email", first_name="Ada<b>")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'value="not-an-email"' in html and 'value="Ada&lt;b&gt;"' in html
+    assert 'id="e-email"' in html and 'aria-describedby="e-email"' in html and 'aria-invalid="true"' in html
+    assert "Enter a valid email address" in html and "Please tick the box to agree." in html
+    assert 'id="error-summary"' in html and 'href="#f-email"' in html
+    assert stored(app) == []
+
+
+def test_honeypot_gets_the_same_answer_and_nothing_is_stored(app, client):
+    answer = sign_up(client, "news", email="a@example.com", consent="yes", website="http://spam.example")
+    assert (answer.status_code, answer.headers["Location"]) == (303, "/f/news/thanks?lang=en")
+    assert stored(app) == []
+
+
+def test_forged_or_foreign_token_is_trapped(app, client):
+    other = form_token(client, "phone")
+    for token in ("forged.token", other):
+        answer = client.post("/f/news", data={"form_token": token, "email": "a@example.com", "consent": "yes"})
+        assert answer.status_code == 303
+    assert stored(app) == []
+
+
+def test_missing_or_expired_token_asks_the_person_to_send_again(app, client):
+    with app.test_request_context():
+        old = tokens.issue("news", now=time.time() - 8 * 24 * 3600)
+    for data in ({}, {"form_token": old}):
+        answer = client.post("/f/news", data={**data, "email": "a@example.com", "consent": "yes"})
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 422
+        assert "open for too long" in html and 'value="a@example.com"' in html
+    assert stored(app) == []
+
+
+def test_a_submission_faster_than_a_person_is_trapped(app, client, settings):
+    app.config["FORM_MIN_FILL_SECONDS"] = 2
+    answer = client.post("/f/news", data={"form_token": form_token(client, "news"), "email": "a@x.com", "consent": "1"})
+    assert answer.status_code == 303
+    assert stored(app) == []
+
+
+def test_language_from_query_then_accept_language_then_form_default(app, client):
+    assert 'lang="uk"' in client.get("/f/news?lang=uk").get_data(as_text=True)
+    assert 'lang="ru"' in client.get("/f/news", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).get_data(as_text=True)
+    assert 'lang="en"' in client.get("/f/news", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert 'lang="uk"' in client.get("/f/full").get_data(as_text=True)
+
+
+def test_language_the_visitor_saw_is_sent_to_eSputnik(app, client):
+    token = form_token(client, "news", lang="uk")
+    client.post("/f/news", data={"form_token": token, "lang": "uk", "email": "a@example.com", "consent": "yes"})
+    (row,) = stored(app)
+    assert json.loads(row.payload)["contact"]["languageCode"] == "uk"
+
+
+def test_phone_only_form(app, client):
+    assert sign_up(client, "phone", phone="050 123 4567").status_code == 303
+    (row,) = stored(app)
+    assert json.loads(row.payload)["contact"]["channels"] == [{"type": "sms", "value": "+380501234567"}]
+
+
+def test_hostile_bodies_never_give_5xx(client):
+    bodies = [
+        {"email": ["a", "b"]},
+        {"email": "a" * 100000},
+        {"form_token": "x" * 5000, "email": "a@example.com"},
+    ]
+    for data in bodies:
+        assert client.post("/f/news", data=data).status_code < 500
+    for raw in (b"\xff\xfe\x00", b"email=%FF%FE&first_name=%00", b"email[]=a&&&=="):
+        assert client.post("/f/news", data=raw, content_type="application/x-www-form-urlencoded").status_code < 500
+    assert client.post("/f/news", data="x" * 200_000, content_type="text/plain").status_code == 413
