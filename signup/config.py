@@ -90,6 +90,20 @@ def _redis_url(env, problems):
     return url
 
 
+def _check_timing(settings, problems):
+    # A call whose outcome was lost is sent again; inside eSputnik's one-minute window the
+    # resend is answered 409 instead of firing a second event, so every path back stays short.
+    call = settings["ESPUTNIK_CONNECT_TIMEOUT"] + settings["ESPUTNIK_READ_TIMEOUT"]
+    if settings["ESPUTNIK_READ_TIMEOUT"] > 30:
+        problems.append("ESPUTNIK_READ_TIMEOUT: at most 30 s, so a resend lands in eSputnik's duplicate minute")
+    elif settings["DELIVERY_LEASE_SECONDS"] > 55:
+        problems.append("DELIVERY_LEASE_SECONDS: at most 55 s, so a crashed worker's calls are resent in time")
+    elif settings["DELIVERY_LEASE_SECONDS"] < call + 1:
+        problems.append(
+            f"DELIVERY_LEASE_SECONDS: must exceed the connect and read timeouts together (at least {call + 1:g})"
+        )
+
+
 def from_environ(env=None):
     """Return the settings taken from `env` (default: os.environ), or raise ConfigError."""
     env = os.environ if env is None else env
@@ -129,15 +143,12 @@ def from_environ(env=None):
         "RETRY_BASE_SECONDS": _number(env, "RETRY_BASE_SECONDS", 30.0, problems),
         "RETRY_MAX_SECONDS": _number(env, "RETRY_MAX_SECONDS", 3600.0, problems),
         "RETRY_MAX_AGE_HOURS": _number(env, "RETRY_MAX_AGE_HOURS", 72.0, problems, minimum=0.01),
-        "DELIVERY_LEASE_SECONDS": _number(env, "DELIVERY_LEASE_SECONDS", 120.0, problems, minimum=1),
+        "DELIVERY_LEASE_SECONDS": _number(env, "DELIVERY_LEASE_SECONDS", 45.0, problems, minimum=1),
         "DELIVERY_IDLE_SECONDS": _number(env, "DELIVERY_IDLE_SECONDS", 1.0, problems),
         "DELIVERY_PROBE_SECONDS": _number(env, "DELIVERY_PROBE_SECONDS", 30.0, problems),
         "DUPLICATE_WINDOW_SECONDS": _number(env, "DUPLICATE_WINDOW_SECONDS", 600.0, problems),
     }
-    if settings["ESPUTNIK_READ_TIMEOUT"] >= 50:
-        problems.append(
-            "ESPUTNIK_READ_TIMEOUT: keep it under 50 s so a retry lands in eSputnik's 1-minute duplicate window"
-        )
+    _check_timing(settings, problems)
     if problems:
         raise ConfigError(problems)
     return settings

@@ -48,6 +48,7 @@ class Submission(Base):
 
     __table_args__ = (
         Index("ix_submissions_due", "state", "next_attempt_at"),
+        Index("ix_submissions_retries", "state", "attempts", "next_attempt_at"),
         Index("ix_submissions_form_created", "form_id", "created_at"),
         Index("ix_submissions_contact", "contact_key", "form_id"),
     )
@@ -120,11 +121,6 @@ def engine():
 def session():
     """Open a new session on the current app's database."""
     return current_app.extensions["signup.sessions"]()
-
-
-def is_postgres():
-    """Tell whether the current app stores in PostgreSQL."""
-    return engine().dialect.name == "postgresql"
 
 
 def migrate(target="head"):

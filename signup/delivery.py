@@ -34,17 +34,25 @@ class Claimed:
 
 
 def claim(owner, limit, now=None):
-    """Take up to `limit` due submissions for `owner` and return them."""
+    """Take up to `limit` due submissions for `owner` and return them, retries first."""
     now = now or utcnow()
     lease = timedelta(seconds=current_app.config["DELIVERY_LEASE_SECONDS"])
-    due = select(Submission).where(*_due(now)).order_by(Submission.next_attempt_at).limit(limit)
-    if db.is_postgres():
-        due = due.with_for_update(skip_locked=True)
     with db.session() as session, session.begin():
-        rows = session.scalars(due).all()
+        # Retries go first: a resend after a lost answer must reach eSputnik within its
+        # duplicate minute even when a campaign has left a long backlog of first attempts.
+        rows = _due_rows(session, now, limit, Submission.attempts > 0)
+        if len(rows) < limit:
+            rows += _due_rows(session, now, limit - len(rows), Submission.attempts == 0)
         for row in rows:
             row.lease_owner, row.lease_until = owner, now + lease
         return [Claimed(r.id, r.form_id, r.payload, r.attempts, r.queued_at) for r in rows]
+
+
+def _due_rows(session, now, limit, condition):
+    query = select(Submission).where(*_due(now), condition).order_by(Submission.next_attempt_at).limit(limit)
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
 
 
 def _due(now):

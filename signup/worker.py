@@ -1,4 +1,4 @@
-"""The delivery worker: claims due sign-ups, sends several at once at a steady pace, stops cleanly."""
+"""The delivery worker: claims due sign-ups, sends several at once at a shared pace, stops cleanly."""
 
 import logging
 import os
@@ -11,36 +11,48 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 
-from . import delivery
+from . import delivery, heartbeats
 
 log = logging.getLogger(__name__)
 
+HEARTBEAT_SECONDS = 5.0
+SLOWDOWN = 0.5  # on a 429 the pace halves ...
+RECOVERY_PER_SECOND = 0.05  # ... and regains 5 % of its share per second without one
+
 
 class Pace:
-    """A token bucket shared by a worker's threads, which a 429 can also hold shut."""
+    """A token bucket shared by a worker's threads; a 429 holds it shut and slows it down."""
 
     def __init__(self, rate):
-        self.rate = float(rate)
+        self.share = float(rate)
+        self.factor = 1.0
         self.tokens = 1.0
         self.updated = time.monotonic()
         self.closed_until = 0.0
         self.lock = threading.Lock()
 
-    def set_rate(self, rate):
-        with self.lock:
-            self.rate = float(rate)
+    @property
+    def rate(self):
+        return self.share * self.factor
 
-    def hold(self, seconds):
-        """Send nothing for `seconds` (eSputnik said 429)."""
+    def set_share(self, rate):
+        """Set this worker's part of the configured rate."""
+        with self.lock:
+            self.share = float(rate)
+
+    def throttled(self, seconds):
+        """Send nothing for `seconds`, then go on at a reduced pace (eSputnik said 429)."""
         with self.lock:
             self.closed_until = max(self.closed_until, time.monotonic() + seconds)
+            self.factor = max(0.05, self.factor * SLOWDOWN)
 
     def _delay(self):
         now = time.monotonic()
+        elapsed, self.updated = now - self.updated, now
+        self.factor = min(1.0, self.factor + elapsed * RECOVERY_PER_SECOND)
         if now < self.closed_until:
             return self.closed_until - now
-        self.tokens = min(1.0, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+        self.tokens = min(1.0, self.tokens + elapsed * self.rate)
         if self.tokens >= 1.0:
             self.tokens -= 1.0
             return 0.0
@@ -71,26 +83,34 @@ class Worker:
         self.owner = owner_name()
         self.stop = stop or threading.Event()
         self.pace = Pace(self.config["DELIVERY_RATE"])
-        self.slots = threading.Semaphore(self.config["DELIVERY_CONCURRENCY"])
-        self.pool = ThreadPoolExecutor(self.config["DELIVERY_CONCURRENCY"], thread_name_prefix="deliver")
+        self.concurrency = self.config["DELIVERY_CONCURRENCY"]
+        self.slots = threading.Semaphore(self.concurrency)
+        self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="deliver")
         self.next_probe = None
+        self.next_beat = 0.0
 
     def _send(self, item):
         try:
             with self.app.app_context():
                 answer = delivery.attempt(item, self.owner)
             if answer.outcome == "throttled":
-                self.pace.hold(answer.retry_after or delivery.THROTTLE_DEFAULT_SECONDS)
+                wait = answer.retry_after if answer.retry_after is not None else delivery.THROTTLE_DEFAULT_SECONDS
+                self.pace.throttled(wait)
         except Exception:
+            # The lease runs out and another attempt follows; the loop must not die.
             log.exception("delivery attempt failed inside the worker", extra={"submission": item.id})
         finally:
             self.slots.release()
 
-    def _free_slots(self):
+    def _take_slots(self):
         free = 0
         while self.slots.acquire(blocking=False):
             free += 1
         return free
+
+    def _give_slots(self, count):
+        for _ in range(count):
+            self.slots.release()
 
     def _batch_size(self, free):
         """Return how many to claim now: one probe per interval while paused, else every free slot."""
@@ -105,21 +125,33 @@ class Worker:
         self.next_probe = now + interval
         return min(free, 1)
 
+    def _beat(self):
+        """Say we are alive now and then, and take our share of the configured rate."""
+        if time.monotonic() < self.next_beat:
+            return
+        self.next_beat = time.monotonic() + HEARTBEAT_SECONDS
+        self.pace.set_share(self.config["DELIVERY_RATE"] / heartbeats.beat(self.owner))
+
     def tick(self):
         """Claim and start what is due now; return how many were started."""
-        free = self._free_slots()
+        self._beat()
+        free = self._take_slots()
         wanted = self._batch_size(free) if free else 0
         batch = delivery.claim(self.owner, wanted) if wanted else []
-        for _ in range(free - len(batch)):
-            self.slots.release()
+        self._give_slots(free - len(batch))
         started = 0
         for item in batch:
             if not self.pace.wait(self.stop):
-                self.slots.release()
+                self._give_slots(1)
                 continue
             self.pool.submit(self._send, item)
             started += 1
         return started
+
+    def _idle(self):
+        free = self._take_slots()
+        self._give_slots(free)
+        return free == self.concurrency and delivery.due_count() == 0
 
     def run(self, until_idle=False, deadline=None):
         """Deliver until stopped; with until_idle, only until nothing is due or in flight."""
@@ -132,17 +164,17 @@ class Worker:
                     if self.tick() == 0:
                         if until_idle and self._idle():
                             break
-                        self.stop.wait(self.config["DELIVERY_IDLE_SECONDS"] if not until_idle else 0.01)
+                        self.stop.wait(0.01 if until_idle else self.config["DELIVERY_IDLE_SECONDS"])
             finally:
-                self.pool.shutdown(wait=True)
-                delivery.release(self.owner)
-                log.info("delivery worker %s stopped", self.owner)
+                self._shut_down()
 
-    def _idle(self):
-        free = self._free_slots()
-        for _ in range(free):
-            self.slots.release()
-        return free == self.config["DELIVERY_CONCURRENCY"] and delivery.due_count() == 0
+    def _shut_down(self):
+        # Calls in flight finish (each is bounded by the read timeout); claims not yet
+        # started are handed back at once instead of waiting for their lease to run out.
+        self.pool.shutdown(wait=True)
+        delivery.release(self.owner)
+        heartbeats.forget(self.owner)
+        log.info("delivery worker %s stopped", self.owner)
 
 
 def check_can_send(config):

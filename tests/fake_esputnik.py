@@ -29,6 +29,7 @@ class Call:
     body: bytes
     at: float
     answered: int | None = None
+    accepted: bool = False  # eSputnik took it: a contact was created or updated, an event fired
 
     @property
     def json(self):
@@ -108,7 +109,8 @@ class FakeEsputnik:
             self.api_key, self.duplicate_window, self.rate_limit, self.latency = "test-key", 60.0, None, 0.0
 
     def then(self, *actions):
-        """Queue answers: ("status", code[, body[, headers]]), ("hang", seconds), ("drop",), ("ok",)."""
+        """Queue answers: ("status", code[, body[, headers]]), ("hang", seconds), ("drop",), ("ok",),
+        or ("late", seconds): taken as usual, but the answer comes only after `seconds`."""
         with self.lock:
             self.script.queue.extend(actions)
         return self
@@ -122,6 +124,10 @@ class FakeEsputnik:
         """Return the Subscribe contact calls received so far."""
         with self.lock:
             return [c for c in self.calls if c.path == "/api/v1/contact/subscribe"]
+
+    def accepted_bodies(self):
+        """Return the bodies eSputnik took (each fired one event), in arrival order."""
+        return [c.body for c in self.subscribe_calls() if c.accepted]
 
     def _next_action(self):
         with self.lock:
@@ -156,6 +162,13 @@ class FakeEsputnik:
                 pass
 
             def _send(self, status, body=b"", headers=None):
+                self.call.answered = status
+                try:
+                    self._write(status, body, headers)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up waiting
+
+            def _write(self, status, body, headers):
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json;charset=UTF-8")
                 for name, value in (headers or {}).items():
@@ -163,7 +176,6 @@ class FakeEsputnik:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                self.call.answered = status
 
             def _authorised(self):
                 scheme, _, encoded = self.headers.get("Authorization", "").partition(" ")
@@ -184,6 +196,9 @@ class FakeEsputnik:
                 if kind == "drop":
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.close_connection = True
+                    return
+                if kind == "late":
+                    self._normal(delay=action[1])
                     return
                 if kind == "status":
                     body = action[2] if len(action) > 2 else b'{"message":"scripted"}'
@@ -233,14 +248,25 @@ class FakeEsputnik:
                 action = fake._next_action()
                 if action[0] != "ok":
                     return self._answer(action)
+                self._normal()
+
+            def _normal(self, delay=0.0):
+                """Answer as eSputnik would: auth, media type, shape, rate, duplicate minute, then 200."""
                 error = self._check()
-                if error:
-                    return self._send(error[0], json.dumps({"message": error[1]}).encode())
                 now = time.time()
-                if fake._throttled(now):
-                    return self._send(429, b'{"message":"More than 200 requests per 1 second"}')
-                if self.command == "POST" and fake._duplicate(self.call.body, now):
-                    return self._send(409, b'{"message":"Duplicated request"}')
-                self._ok()
+                if error:
+                    status, body = error[0], json.dumps({"message": error[1]}).encode()
+                elif fake._throttled(now):
+                    status, body = 429, b'{"message":"More than 200 requests per 1 second"}'
+                elif self.command == "POST" and fake._duplicate(self.call.body, now):
+                    status, body = 409, b'{"message":"Duplicated request"}'
+                else:
+                    self.call.accepted = self.command == "POST"
+                    status, body = None, None
+                if delay:
+                    time.sleep(delay)
+                if status is None:
+                    return self._ok()
+                return self._send(status, body)
 
         return Handler

@@ -57,6 +57,9 @@ def test_heroku_postgres_urls_are_accepted():
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL: only sqlite"),
         ({"RATE_LIMIT": "lots"}, "RATE_LIMIT: not a limit"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL: expected a redis://"),
+        ({"ESPUTNIK_READ_TIMEOUT": "45"}, "ESPUTNIK_READ_TIMEOUT: at most 30 s"),
+        ({"DELIVERY_LEASE_SECONDS": "120"}, "DELIVERY_LEASE_SECONDS: at most 55 s"),
+        ({"DELIVERY_LEASE_SECONDS": "5"}, "DELIVERY_LEASE_SECONDS: must exceed the connect and read timeouts"),
     ],
 )
 def test_each_wrong_value_names_its_variable(env, start):

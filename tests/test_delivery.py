@@ -207,3 +207,14 @@ def test_retry_and_discard_by_hand(app, client, runner, fake_esputnik):
     assert "1 submission(s) discarded" in runner.invoke(args=["deliveries", "discard", *pending]).output
     worker.drain(app)
     assert sorted(r.state for r in rows(app)) == ["delivered", "discarded"]
+
+
+def test_retries_are_claimed_before_a_backlog_of_first_attempts(app, client, fake_esputnik):
+    for n in range(5):
+        one_sign_up(client, f"backlog{n}@example.com")
+    with app.app_context(), db.session() as session, session.begin():
+        newest = session.scalars(select(Submission).order_by(Submission.created_at.desc())).first()
+        newest.attempts, newest.last_error = 1, "no answer within the read timeout"
+    with app.app_context():
+        (first,) = delivery.claim("w", 1)
+    assert first.id == newest.id

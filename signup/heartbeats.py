@@ -1,0 +1,44 @@
+"""Which delivery workers are alive, so that they can share eSputnik's rate limit between them."""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+
+from . import db
+from .db import Flag, utcnow
+
+PREFIX = "worker:"
+ALIVE_SECONDS = 15.0
+
+
+def beat(owner):
+    """Record that `owner` is alive now and return how many workers are alive."""
+    now = utcnow()
+    name = PREFIX + owner
+    with db.session() as session, session.begin():
+        flag = session.get(Flag, name)
+        if flag is None:
+            session.add(Flag(name=name, value="alive", updated_at=now))
+        else:
+            flag.updated_at = now
+        # A worker killed without a goodbye stops counting once its beat is old.
+        session.execute(
+            delete(Flag).where(Flag.name.startswith(PREFIX), Flag.updated_at < now - timedelta(seconds=ALIVE_SECONDS))
+        )
+    return alive()
+
+
+def alive():
+    """Return how many workers have beaten recently (at least 1)."""
+    since = utcnow() - timedelta(seconds=ALIVE_SECONDS)
+    with db.session() as session:
+        count = session.scalar(
+            select(func.count()).select_from(Flag).where(Flag.name.startswith(PREFIX), Flag.updated_at >= since)
+        )
+    return max(count or 0, 1)
+
+
+def forget(owner):
+    """Remove `owner` on a clean stop, so the others take its share at once."""
+    with db.session() as session, session.begin():
+        session.execute(delete(Flag).where(Flag.name == PREFIX + owner))
