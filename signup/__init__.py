@@ -2,15 +2,18 @@
 
 import logging
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, api, catalogue, cli, config, db, errors, health, i18n, metrics, public, webhooks
+from . import admin, api, catalogue, cli, config, db, errors, health, i18n, metrics, public, throttling, webhooks
 
 
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
 
@@ -36,5 +39,6 @@ def create_app(test_config=None, environ=None):
     errors.init_app(app)
     for blueprint in (public.bp, api.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp):
         app.register_blueprint(blueprint)
+    throttling.init_app(app)
     app.after_request(_security_headers)
     return app

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from . import bodies, catalogue, fields, intake, metrics, screening, tokens, validation
 from .catalogue import origin_of
 from .i18n import current_language
+from .public import captcha_errors
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -36,12 +37,6 @@ def cors(response):
     response.vary.add("Origin")
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _foreign_origin():
-    """Tell whether a browser on a site that is neither ours nor allowed sent this request."""
-    origin = origin_of(request.headers.get("Origin"))
-    return origin is not None and origin != request.host_url.rstrip("/") and _allowed_origin() is None
 
 
 @bp.get("/forms/<form_id>")
@@ -73,8 +68,6 @@ def _errors(errors, status=422):
 @bp.post("/forms/<form_id>/submissions")
 def submit(form_id):
     form = g.form
-    if _foreign_origin():
-        return _errors({"origin": [_("This site may not send sign-ups to this form.")]}, 403)
     try:
         data = bodies.read_object(request)
     except bodies.BodyError as exc:
@@ -83,11 +76,19 @@ def submit(form_id):
     if verdict == screening.EXPIRED:
         message = _("Send the form_token from GET /api/forms/%(id)s; tokens expire, so fetch a new one.", id=form.id)
         return _errors({screening.TOKEN_FIELD: [message]})
+    if verdict == screening.FOREIGN_ORIGIN:
+        return _errors({"origin": [_("This site may not send sign-ups to this form.")]}, 403)
     if verdict:
+        screening.accept_time.imitate()
         return jsonify(id=uuid.uuid4().hex, status="accepted"), 202
     values, errors = validation.clean(form, data)
+    errors.update(captcha_errors(form, data))
     if errors:
         return _errors(errors)
-    submission_id, _created = intake.accept(form, values, current_language(), source="api")
+    submission_id, _created = intake.accept(
+        form, values, current_language(), source="api", token_nonce=g.form_token_nonce
+    )
+    if submission_id is None:
+        return jsonify(id=uuid.uuid4().hex, status="accepted"), 202
     metrics.accepted(form.id, "api")
     return jsonify(id=submission_id, status="accepted"), 202

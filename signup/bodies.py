@@ -21,6 +21,8 @@ def _json(request):
         raise BodyError(_("The body is not valid UTF-8 text.")) from None
     except ValueError:
         raise BodyError(_("The body is not valid JSON.")) from None
+    except RecursionError:
+        raise BodyError(_("The JSON is nested too deeply.")) from None
     return data
 
 

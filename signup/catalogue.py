@@ -7,6 +7,9 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from . import captcha
+from .captcha import CaptchaSpec
+
 LANGUAGES = ("uk", "ru", "en")
 STANDARD_FIELDS = ("email", "phone", "first_name", "last_name", "town", "region", "address", "postcode")
 FORBIDDEN_IN_FORM_TYPE = set("<;’\\/|\"`'^?!,>")
@@ -28,6 +31,7 @@ KNOWN_KEYS = {
     "labels",
     "language",
     "phone_region",
+    "captcha",
     *TEXT_KEYS,
 }
 
@@ -71,6 +75,7 @@ class FormSpec:
     texts: dict = field(default_factory=dict)
     language: str = "en"
     phone_region: str | None = None
+    captcha: CaptchaSpec | None = None
 
     @property
     def event_names(self):
@@ -256,6 +261,7 @@ def build_form(form_id, table, problems):
         texts={k: v for k, v in texts.items() if v},
         language=_check_language(reader),
         phone_region=_check_phone_region(reader),
+        captcha=captcha.read_spec(table["captcha"], reader.fail) if "captcha" in table else None,
     )
 
 

@@ -70,9 +70,11 @@ bp.cli.add_command(deliveries_group)
 
 @deliveries_group.command("retry")
 @click.argument("ids", nargs=-1)
-@click.option("--state", "states", multiple=True, type=click.Choice(["dead", "refused", "discarded", "dry_run"]))
+@click.option(
+    "--state", "states", multiple=True, type=click.Choice(["dead", "refused", "discarded", "dry_run", "limited"])
+)
 def deliveries_retry(ids, states):
-    """Queue submissions again, by id or by state (dead, refused, discarded, dry_run)."""
+    """Queue submissions again, by id or by state (dead, refused, discarded, dry_run, limited)."""
     click.echo(f"{delivery.requeue(ids=ids, states=states)} submission(s) queued again")
 
 

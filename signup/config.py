@@ -9,6 +9,7 @@ from limits import parse_many
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RATE_LIMIT = "10/minute;60/hour"
+DEFAULT_WEBHOOK_RATE_LIMIT = "600/minute"
 
 
 class ConfigError(Exception):
@@ -70,15 +71,15 @@ def _api_url(env, problems):
     return url
 
 
-def _rate_limit(env, problems):
-    raw = env.get("RATE_LIMIT", "").strip() or DEFAULT_RATE_LIMIT
+def _rate_limit(env, problems, name="RATE_LIMIT", default=DEFAULT_RATE_LIMIT):
+    raw = env.get(name, "").strip() or default
     if raw.lower() == "off":
         return None
     try:
         parse_many(raw)
     except ValueError:
-        problems.append(f"RATE_LIMIT: not a limit like '10/minute;50/hour' or 'off': {raw!r}")
-        return DEFAULT_RATE_LIMIT
+        problems.append(f"{name}: not a limit like '10/minute;50/hour' or 'off': {raw!r}")
+        return default
     return raw
 
 
@@ -131,6 +132,10 @@ def from_environ(env=None):
         "WEBHOOK_TOKEN": env.get("WEBHOOK_TOKEN", ""),
         "REDIS_URL": _redis_url(env, problems),
         "RATE_LIMIT": _rate_limit(env, problems),
+        "WEBHOOK_RATE_LIMIT": _rate_limit(env, problems, "WEBHOOK_RATE_LIMIT", DEFAULT_WEBHOOK_RATE_LIMIT),
+        "MAX_SIGNUPS_PER_ADDRESS_PER_DAY": _number(env, "MAX_SIGNUPS_PER_ADDRESS_PER_DAY", 5, problems, kind=int),
+        "CAPTCHA_VERIFY_URL": env.get("CAPTCHA_VERIFY_URL", "").strip(),
+        "CAPTCHA_TIMEOUT": _number(env, "CAPTCHA_TIMEOUT", 5.0, problems, minimum=0.1),
         "TRUSTED_PROXY_HOPS": _number(env, "TRUSTED_PROXY_HOPS", 0, problems, kind=int),
         "PORT": _number(env, "PORT", 5000, problems, minimum=1, kind=int),
         "MAX_CONTENT_LENGTH": _number(env, "MAX_CONTENT_LENGTH", 64 * 1024, problems, minimum=1024, kind=int),

@@ -68,6 +68,15 @@ class Attempt(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
+class UsedToken(Base):
+    """A form token that already produced a sign-up, so a replay of it produces none."""
+
+    __tablename__ = "used_tokens"
+
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class Flag(Base):
     """A fact shared by every process, such as delivery being paused by a wrong key."""
 

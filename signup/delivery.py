@@ -19,7 +19,6 @@ PAUSE_FLAG = "delivery_paused"
 # so a call whose outcome was lost is retried well within that minute.
 UNKNOWN_RETRY_SECONDS = 15.0
 THROTTLE_DEFAULT_SECONDS = 1.0
-FINAL_STATES = ("delivered", "refused", "dead", "dry_run", "discarded", "duplicate")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ def _messages():
         405: _("This address does not accept that method."),
         413: _("The request is too large."),
         429: _("Too many attempts. Please wait a little and try again."),
-        500: _("Something went wrong on our side. Your data was not lost; please try again."),
+        500: _("Something went wrong on our side and nothing was saved. Please try again in a minute."),
     }
 
 
@@ -30,7 +30,7 @@ def _answer(code, description=None):
 
 def handle_http(exc):
     # Werkzeug's stock descriptions are long English prose; ours are short and translated.
-    custom = exc.description if exc.description != type(exc).description else None
+    custom = exc.description if exc.description != type(exc).description and exc.code != 429 else None
     return _answer(exc.code or 500, custom)
 
 

@@ -17,12 +17,23 @@ def init_app(app):
             ["form", "source"],
             registry=registry,
         ),
+        "bot_checks": Counter(
+            "signup_bot_checks",
+            "Submissions caught by a bot check, by the rule that caught them.",
+            ["rule"],
+            registry=registry,
+        ),
     }
 
 
 def accepted(form_id, source):
     """Count one stored submission."""
     current_app.extensions["signup.metrics"]["accepted"].labels(form_id, source).inc()
+
+
+def bot_check(rule):
+    """Count one submission caught by the bot check `rule`."""
+    current_app.extensions["signup.metrics"]["bot_checks"].labels(rule).inc()
 
 
 @bp.get("/metrics")

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import catalogue, fields, intake, metrics, screening, tokens, validation
+from . import captcha, catalogue, fields, intake, metrics, screening, tokens, validation
 from .i18n import current_language
 
 bp = Blueprint("public", __name__)
@@ -22,12 +22,20 @@ def _form_or_404():
 
 def frame_policy(form):
     """Return the Content-Security-Policy for a page of `form`, framed only by its allowed origins."""
-    ancestors = " ".join(form.allowed_origins) or "'none'"
-    targets = " ".join(form.allowed_origins)
-    return (
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
-        f"connect-src 'self'; form-action 'self' {targets}; base-uri 'none'; frame-ancestors {ancestors}"
-    ).replace("  ", " ")
+    widget = form.captcha.service.origins if form.captcha else []
+    directives = {
+        "default-src": ["'none'"],
+        # Captcha widgets style themselves inline; forms without one allow no inline style.
+        "style-src": ["'self'", *(["'unsafe-inline'"] if widget else [])],
+        "script-src": ["'self'", *widget],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'", *widget],
+        "frame-src": widget or ["'none'"],
+        "form-action": ["'self'", *form.allowed_origins],
+        "base-uri": ["'none'"],
+        "frame-ancestors": list(form.allowed_origins) or ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
 @bp.after_request
@@ -60,6 +68,7 @@ def render_form(form, data, errors, status=200):
         language=language,
         honeypot=screening.HONEYPOT,
         token_field=screening.TOKEN_FIELD,
+        captcha=form.captcha,
     )
     return page, status
 
@@ -83,14 +92,31 @@ def submit_form(form_id):
     if verdict == screening.EXPIRED:
         message = _("This form was open for too long. Please check it and send it again.")
         return render_form(form, data, {"form": [message]}, status=422)
+    if verdict == screening.FOREIGN_ORIGIN:
+        abort(403, description=_("This form can be sent only from its own page or a site allowed to embed it."))
     if verdict:
+        screening.accept_time.imitate()
         return finish(form)
     values, errors = validation.clean(form, data)
+    errors.update(captcha_errors(form, data))
     if errors:
         return render_form(form, data, errors, status=422)
-    intake.accept(form, values, current_language(), source="form")
-    metrics.accepted(form.id, "form")
+    submission_id, _created = intake.accept(
+        form, values, current_language(), source="form", token_nonce=g.form_token_nonce
+    )
+    if submission_id:
+        metrics.accepted(form.id, "form")
     return finish(form)
+
+
+def captcha_errors(form, data):
+    """Return {"captcha": [message]} when the form has a captcha the visitor did not pass."""
+    problem = captcha.verify(form.captcha, data) if form.captcha else None
+    if problem == "unavailable":
+        return {"captcha": [_("The anti-spam check is not answering. Please try again in a minute.")]}
+    if problem:
+        return {"captcha": [_("Please complete the anti-spam check.")]}
+    return {}
 
 
 @bp.get("/f/<form_id>/thanks")

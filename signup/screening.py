@@ -1,40 +1,102 @@
-"""Bot checks for visitor submissions, in one place and in a fixed order, each logged by name."""
+"""Bot checks for visitor submissions, in one place and a fixed order, each logged by its name.
+
+The order: bot-like user agent, the signed form token (signature, form, minimum fill time,
+maximum age), a token already used, the honeypot, then the Origin of the request. A caught bot
+gets the answer a person gets, after about as long, and nothing is stored or sent.
+"""
 
 import logging
+import random
+import re
+import threading
+import time
 
-from . import tokens
+from flask import g, request
+from sqlalchemy import select
+
+from . import db, metrics, tokens
+from .catalogue import origin_of
+from .db import UsedToken
 
 log = logging.getLogger(__name__)
 
 HONEYPOT = "website"
 TOKEN_FIELD = "form_token"  # noqa: S105 (a field name, not a secret)
 EXPIRED = "expired"
+FOREIGN_ORIGIN = "origin"
 # A missing token is what a hand-made copy of the form sends; an expired one, a tab left open.
 # Both are likely people, so they are asked to send again rather than silently trapped.
 ASK_AGAIN = {"missing", "expired"}
+BOT_AGENTS = re.compile(
+    r"^$|curl|wget|python-requests|python-urllib|aiohttp|httpx|go-http-client|java/|okhttp|libwww|"
+    r"scrapy|httpclient|axios/|node-fetch|guzzle|bot\b|crawler|spider|slurp|phantomjs",
+    re.IGNORECASE,
+)
 
 
-def _honeypot(form, data):
-    value = data.get(HONEYPOT)
-    return "honeypot" if value not in (None, "") else None
+def _user_agent(form, data):
+    return "user_agent" if BOT_AGENTS.search(request.headers.get("User-Agent", "").strip()) else None
 
 
 def _token(form, data):
-    verdict, _nonce = tokens.check(data.get(TOKEN_FIELD), form.id)
+    verdict, nonce = tokens.check(data.get(TOKEN_FIELD), form.id)
+    g.form_token_nonce = nonce if verdict == "ok" else None
     if verdict == "ok":
         return None
     return EXPIRED if verdict in ASK_AGAIN else f"token_{verdict}"
 
 
-CHECKS = (_token, _honeypot)
+def _token_reused(form, data):
+    nonce = g.get("form_token_nonce")
+    with db.session() as session:
+        used = session.scalar(select(UsedToken.nonce).where(UsedToken.nonce == nonce))
+    return "token_reused" if used else None
+
+
+def _honeypot(form, data):
+    return "honeypot" if data.get(HONEYPOT) not in (None, "") else None
+
+
+def _origin(form, data):
+    # A page on another site making a visitor's browser post here (list-bombing through
+    # strangers' browsers) shows itself by its Origin, or by Sec-Fetch-Site when Origin is absent.
+    origin = request.headers.get("Origin")
+    ours = request.host_url.rstrip("/")
+    if origin is not None:
+        allowed = origin_of(origin) in (ours, *form.allowed_origins)
+        return None if allowed else FOREIGN_ORIGIN
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return FOREIGN_ORIGIN
+    return None
+
+
+CHECKS = (_user_agent, _token, _token_reused, _honeypot, _origin)
 
 
 def screen(form, data):
-    """Return None when the submission looks human, EXPIRED, or the name of the rule that caught it."""
+    """Return None for a person, EXPIRED (ask again), FOREIGN_ORIGIN (refuse), or the trap's rule name."""
     for check in CHECKS:
         verdict = check(form, data)
         if verdict:
             if verdict != EXPIRED:
                 log.info("bot check caught a submission", extra={"rule": verdict, "form": form.id})
+                metrics.bot_check(verdict)
             return verdict
     return None
+
+
+class _AcceptTime:
+    """A running average of how long storing a sign-up takes, to answer traps as slowly."""
+
+    def __init__(self):
+        self.seconds, self.lock = 0.005, threading.Lock()
+
+    def observe(self, seconds):
+        with self.lock:
+            self.seconds = 0.9 * self.seconds + 0.1 * min(seconds, 1.0)
+
+    def imitate(self):
+        time.sleep(self.seconds * random.uniform(0.8, 1.2))
+
+
+accept_time = _AcceptTime()

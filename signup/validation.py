@@ -112,6 +112,9 @@ def clean(form, raw, *, require_consent=True):
         text = text.strip()
         if "\x00" in text or _has_control_characters(text):
             errors[name] = [_("Remove the invisible control characters from this field.")]
+        elif "\ufffd" in text:
+            # What a body that was not valid UTF-8 decodes to; the visitor can only retype it.
+            errors[name] = [_("Some characters could not be read. Please type this field again.")]
         elif not text:
             if name in form.required:
                 errors[name] = [_("Please fill in this field.")]

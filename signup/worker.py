@@ -11,11 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 
-from . import delivery, heartbeats
+from . import delivery, heartbeats, intake
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5.0
+HOUSEKEEPING_SECONDS = 600.0
 SLOWDOWN = 0.5  # on a 429 the pace halves ...
 RECOVERY_PER_SECOND = 0.05  # ... and regains 5 % of its share per second without one
 
@@ -88,6 +89,7 @@ class Worker:
         self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="deliver")
         self.next_probe = None
         self.next_beat = 0.0
+        self.next_housekeeping = 0.0
 
     def _send(self, item):
         try:
@@ -132,9 +134,17 @@ class Worker:
         self.next_beat = time.monotonic() + HEARTBEAT_SECONDS
         self.pace.set_share(self.config["DELIVERY_RATE"] / heartbeats.beat(self.owner))
 
+    def _housekeeping(self):
+        """Now and then, drop records that are no longer needed."""
+        if time.monotonic() < self.next_housekeeping:
+            return
+        self.next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
+        intake.forget_used_tokens(self.config["FORM_TOKEN_MAX_AGE"])
+
     def tick(self):
         """Claim and start what is due now; return how many were started."""
         self._beat()
+        self._housekeeping()
         free = self._take_slots()
         wanted = self._batch_size(free) if free else 0
         batch = delivery.claim(self.owner, wanted) if wanted else []

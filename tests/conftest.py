@@ -89,6 +89,7 @@ def _settings(backend, tmp_path=None, schema=None, migrate_url=None):
         "ESPUTNIK_READ_TIMEOUT": 1.0,
         "WEBHOOK_TOKEN": "hook-secret-123",
         "ADMIN_PASSWORD": "admin-pass",
+        "RATE_LIMIT": None,
         "FORMS_FILE": str(FORMS_FILE),
     }
     if backend == "postgres":
@@ -119,7 +120,7 @@ def app(settings, backend, fake_esputnik):
     with app.app_context():
         if backend == "postgres":
             with db.engine().begin() as connection:
-                connection.execute(text("TRUNCATE attempts, submissions, flags"))
+                connection.execute(text("TRUNCATE attempts, submissions, flags, used_tokens"))
         else:
             db.migrate()
     yield app

@@ -1,0 +1,117 @@
+"""Bot checks in their order: user agent, token, token reuse, honeypot, origin; traps answer like people."""
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from signup import db, tokens
+from signup.db import Submission
+from tests.conftest import form_token
+
+pytestmark = pytest.mark.both_databases
+
+
+def count(app):
+    with app.app_context(), db.session() as session:
+        return session.scalar(select(func.count()).select_from(Submission))
+
+
+def post(client, token, headers=None, **fields):
+    data = {"form_token": token, "website": "", "email": "ada@example.com", "consent": "yes", **fields}
+    return client.post("/f/news", data=data, headers=headers or {})
+
+
+def caught(client, rule):
+    text = client.get("/metrics").get_data(as_text=True)
+    line = next((x for x in text.splitlines() if x.startswith(f'signup_bot_checks_total{{rule="{rule}"}}')), None)
+    return float(line.split()[-1]) if line else 0.0
+
+
+@pytest.mark.parametrize("agent", ["", "curl/8.5.0", "python-requests/2.32", "Go-http-client/1.1", "Scrapy/2.11"])
+def test_bot_like_user_agents_are_trapped(app, client, agent):
+    answer = post(client, form_token(client, "news"), headers={"User-Agent": agent})
+    assert (answer.status_code, answer.headers["Location"]) == (303, "/f/news/thanks?lang=en")
+    assert count(app) == 0 and caught(client, "user_agent") == 1
+
+
+def test_a_browser_user_agent_passes(app, client):
+    agent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
+    assert post(client, form_token(client, "news"), headers={"User-Agent": agent}).status_code == 303
+    assert count(app) == 1
+
+
+def test_too_fast_is_trapped_and_a_person_s_pace_passes(app, client):
+    app.config["FORM_MIN_FILL_SECONDS"] = 2
+    with app.test_request_context():
+        fast, slow = tokens.issue("news"), tokens.issue("news", now=time.time() - 3)
+    assert post(client, fast).status_code == 303 and count(app) == 0
+    assert caught(client, "token_too_fast") == 1
+    assert post(client, slow).status_code == 303 and count(app) == 1
+
+
+def test_a_replayed_token_makes_no_second_sign_up(app, client):
+    token = form_token(client, "news")
+    assert post(client, token).status_code == 303
+    assert post(client, token, email="grace@example.com").status_code == 303
+    assert count(app) == 1 and caught(client, "token_reused") == 1
+
+
+def test_a_rejected_submission_does_not_use_up_its_token(app, client):
+    token = form_token(client, "news")
+    assert post(client, token, email="nope").status_code == 422
+    assert post(client, token).status_code == 303
+    assert count(app) == 1
+
+
+def test_honeypot_trap_takes_about_as_long_as_a_sign_up(app, client):
+    started = time.monotonic()
+    post(client, form_token(client, "news"), website="http://spam.example")
+    assert time.monotonic() - started < 1.0
+    assert count(app) == 0 and caught(client, "honeypot") == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Origin": "http://localhost"}, 303),  # our own page, inside the iframe
+        ({"Origin": "https://shop.example.com"}, 303),  # an allowed site's own copy of the form
+        ({"Sec-Fetch-Site": "same-origin"}, 303),
+        ({"Origin": "https://evil.example"}, 403),
+        ({"Origin": "null"}, 403),
+        ({"Sec-Fetch-Site": "cross-site"}, 403),
+    ],
+)
+def test_origin_check(app, client, headers, status):
+    answer = post(client, form_token(client, "news"), headers=headers)
+    assert answer.status_code == status
+    assert count(app) == (1 if status == 303 else 0)
+    if status == 403:
+        assert "allowed to embed it" in answer.get_data(as_text=True)
+
+
+def test_the_json_api_runs_the_same_checks(app, client):
+    token = client.get("/api/forms/news").get_json()["token"]
+    body = {"form_token": token, "email": "ada@example.com", "consent": True}
+    assert client.post("/api/forms/news/submissions", json=body, headers={"User-Agent": "curl/8"}).status_code == 202
+    assert count(app) == 0
+    assert client.post("/api/forms/news/submissions", json=body).status_code == 202
+    assert client.post("/api/forms/news/submissions", json={**body, "email": "b@example.com"}).status_code == 202
+    assert count(app) == 1 and caught(client, "token_reused") == 1
+
+
+def test_list_bombing_guard_holds_back_calls_beyond_the_daily_cap(app, client, fake_esputnik):
+    from signup import worker
+
+    app.config["MAX_SIGNUPS_PER_ADDRESS_PER_DAY"] = 2
+    for form_id, extra in (("news", {"consent": "yes"}), ("full", {}), ("away", {})):
+        answer = client.post(
+            f"/f/{form_id}", data={"form_token": form_token(client, form_id), "email": "victim@example.com", **extra}
+        )
+        assert answer.status_code == 303
+    worker.drain(app)
+    with app.app_context(), db.session() as session:
+        rows = session.scalars(select(Submission).order_by(Submission.created_at)).all()
+    assert [r.state for r in rows] == ["delivered", "delivered", "limited"]
+    assert "more than 2 sign-ups for this address in 24 hours" in rows[-1].last_error
+    assert len(fake_esputnik.subscribe_calls()) == 2
