@@ -19,7 +19,7 @@ def _json(request):
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise BodyError(_("The body is not valid UTF-8 text.")) from None
-    except ValueError:
+    except (ValueError, RecursionError):
         raise BodyError(_("The body is not valid JSON.")) from None
     return data
 

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from . import webhook_settings
+
 LANGUAGES = ("uk", "ru", "en")
 STANDARD_FIELDS = ("email", "phone", "first_name", "last_name", "town", "region", "address", "postcode")
 FORBIDDEN_IN_FORM_TYPE = set("<;’\\/|\"`'^?!,>")
@@ -29,6 +31,7 @@ KNOWN_KEYS = {
     "language",
     "phone_region",
     *TEXT_KEYS,
+    *webhook_settings.KEYS,
 }
 
 
@@ -71,6 +74,9 @@ class FormSpec:
     texts: dict = field(default_factory=dict)
     language: str = "en"
     phone_region: str | None = None
+    webhook_tokens: tuple = field(default=(), repr=False)
+    webhook_fields: dict = field(default_factory=dict)
+    wpforms_secret: str | None = field(default=None, repr=False)
 
     @property
     def event_names(self):
@@ -256,6 +262,7 @@ def build_form(form_id, table, problems):
         texts={k: v for k, v in texts.items() if v},
         language=_check_language(reader),
         phone_region=_check_phone_region(reader),
+        **webhook_settings.check(reader, fields),
     )
 
 

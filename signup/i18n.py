@@ -19,8 +19,8 @@ def _body_language():
         if request.is_json:
             body = request.get_json(silent=True)
             return body.get("lang") if isinstance(body, dict) else None
-    except HTTPException:
-        # An oversized or unreadable body is refused elsewhere; it names no language.
+    except (HTTPException, RecursionError):
+        # An oversized, unreadable or absurdly nested body is refused elsewhere; it names no language.
         return None
     return None
 
