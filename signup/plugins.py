@@ -213,9 +213,10 @@ def read(data, headers):
     if headers.get("X-Hook-Test", "").lower() == "true":
         return Delivery("formidable", test=True)  # Formidable's "Test Connection" button
     data = unwrap(data)
-    for matches, build in SHAPES:
-        if matches(data, headers):
-            return build(data, headers)
+    if isinstance(data, (dict, list)):
+        for matches, build in SHAPES:
+            if matches(data, headers):
+                return build(data, headers)
     if not isinstance(data, dict):
         raise PayloadError(_("Send a JSON object whose keys are the form's field names."))
     return plain(data, headers)

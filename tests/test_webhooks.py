@@ -4,8 +4,12 @@ import base64
 import json
 import logging
 import time
+from urllib.parse import urlencode
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as explore
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from signup import catalogue, db
@@ -120,9 +124,10 @@ def test_unreadable_body_is_422(client):
     assert answer.status_code == 422 and answer.get_json()["error"] == "The body is not valid JSON."
 
 
-def test_deeply_nested_json_is_422_not_a_crash(client):
-    answer = client.post(f"/hooks/news?token={TOKEN}", data="[" * 50000, content_type="application/json")
-    assert answer.status_code == 422
+@pytest.mark.parametrize("body", ["[" * 50000, "7", "null", '"text"', "[]", '["a"]', '{"a": {"b": {"c": [[[]]]}}}'])
+def test_odd_json_is_422_not_a_crash(client, body):
+    answer = client.post(f"/hooks/news?token={TOKEN}", data=body, content_type="application/json")
+    assert answer.status_code == 422 and answer.get_json()["error"]
 
 
 # --- Elementor Pro ---------------------------------------------------------------------------------
@@ -634,3 +639,26 @@ def test_tokens_never_reach_the_log(app, client, caplog):
     client.post("/hooks/shop", json={"email": "x"}, headers=basic(f"wp:{FORM_TOKEN}"))
     assert caplog.records
     assert not any(secret in caplog.text for secret in (TOKEN, FORM_TOKEN, "guess-wrong-9f8e7d"))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
+FORM_KEYS = st.text(alphabet="ab01[]._ email", min_size=1, max_size=16)
+
+
+@explore(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=JSON_VALUES)
+def test_no_json_body_gets_a_5xx(client, body):
+    answer = client.post(f"/hooks/full?token={TOKEN}", json=body)
+    assert answer.status_code in (200, 422)
+
+
+@explore(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pairs=st.lists(st.tuples(FORM_KEYS, st.text(max_size=20)), max_size=8))
+def test_no_form_body_or_query_gets_a_5xx(client, pairs):
+    encoded = urlencode(pairs)
+    assert client.post(f"/hooks/full?token={TOKEN}", data=encoded, content_type=FORM).status_code in (200, 422)
+    assert client.get(f"/hooks/full?token={TOKEN}&{encoded}").status_code in (200, 422)
