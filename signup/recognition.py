@@ -104,8 +104,11 @@ def _mapped(mapping, items, raw, wanted):
 
 
 def _looks_like_phone(value, region):
+    """Tell whether a value is written as a phone number: bare digits may as well be an order number."""
+    value = value.strip()
+    written_as_phone = value.startswith("+") or any(c in value for c in " ()-")
     digits = sum(c.isdigit() for c in value)
-    return bool(PHONE_SHAPE.match(value.strip())) and digits >= 7 and clean_phone(value, region)[0] is not None
+    return written_as_phone and bool(PHONE_SHAPE.match(value)) and digits >= 7 and bool(clean_phone(value, region)[0])
 
 
 def _pick(keyed, others, good):

@@ -136,6 +136,11 @@ def test_email_and_phone_are_found_by_value_when_keys_say_nothing():
     assert (found["email"], found["phone"]) == ("olena@example.com", "067 123 45 67")
 
 
+def test_bare_digits_are_not_taken_for_a_phone_by_their_value_alone():
+    assert "phone" not in extract(ALL, items(email="a@example.com", order="0501234567"))
+    assert extract(ALL, items(email="a@example.com", tel="0501234567"))["phone"] == "0501234567"
+
+
 def test_a_yes_no_box_named_after_email_does_not_hide_the_address():
     found = extract(ALL, items(email_updates="1", contact="ada@example.com"))
     assert found["email"] == "ada@example.com"
