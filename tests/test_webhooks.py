@@ -252,6 +252,14 @@ def test_cf7_to_webhook_json_with_a_custom_header(app, client):
     assert contact["fields"] == [{"id": 12345, "value": "Канів"}]
 
 
+def test_cf7_custom_templates_arrive_as_text(app, client):
+    url = f"/hooks/news?token={TOKEN}"
+    good = client.post(url, data='{"email": "a@example.com"}', content_type="text/plain")
+    assert good.status_code == 200
+    broken = client.post(url, data="email=a@example.com, name=Ada", content_type="text/plain; charset=UTF-8")
+    assert broken.status_code == 422 and broken.get_json()["error"] == "The body is not valid JSON."
+
+
 # --- WPForms Webhooks ------------------------------------------------------------------------------
 
 WPFORMS_BODY = {
