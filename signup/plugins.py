@@ -103,7 +103,7 @@ def wpforms(data, headers):
     """WPForms Webhooks: only the keys the site owner mapped; X-WPForms-Webhook-Id names the webhook."""
     items = _items(data, meta=set(ENTRY_ID_KEYS))
     entry_id = next((_text(data.get(key)) for key in ENTRY_ID_KEYS if _text(data.get(key))), "")
-    entry = (_text(headers.get("X-WPForms-Webhook-Id")), entry_id) if entry_id else ()
+    entry = (entry_id, _text(headers.get("X-WPForms-Webhook-Id"))) if entry_id else ()
     return Delivery("wpforms", items, entry)
 
 

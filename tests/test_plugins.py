@@ -53,7 +53,7 @@ def test_wpforms_is_known_by_its_headers_and_keyed_by_an_entry_id_smart_tag():
     headers = {"X-WPForms-Webhook-Id": "2", "User-Agent": "wpforms-webhooks/1.4.0"}
     assert read({"email": "a@example.com"}, **headers).entry == ()
     delivery = read({"email": "a@example.com", "entry_id": "42"}, **headers)
-    assert (delivery.plugin, delivery.entry, visible(delivery)) == ("wpforms", ("2", "42"), {"email": "a@example.com"})
+    assert (delivery.plugin, delivery.entry, visible(delivery)) == ("wpforms", ("42", "2"), {"email": "a@example.com"})
 
 
 def test_gravity_tells_a_name_field_from_an_address_field():
