@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from . import captcha
+from . import captcha, webhook_settings
 from .captcha import CaptchaSpec
 
 LANGUAGES = ("uk", "ru", "en")
@@ -33,6 +33,7 @@ KNOWN_KEYS = {
     "phone_region",
     "captcha",
     *TEXT_KEYS,
+    *webhook_settings.KEYS,
 }
 
 
@@ -76,6 +77,9 @@ class FormSpec:
     language: str = "en"
     phone_region: str | None = None
     captcha: CaptchaSpec | None = None
+    webhook_tokens: tuple = field(default=(), repr=False)
+    webhook_fields: dict = field(default_factory=dict)
+    wpforms_secret: str | None = field(default=None, repr=False)
 
     @property
     def event_names(self):
@@ -262,6 +266,7 @@ def build_form(form_id, table, problems):
         language=_check_language(reader),
         phone_region=_check_phone_region(reader),
         captcha=captcha.read_spec(table["captcha"], reader.fail) if "captcha" in table else None,
+        **webhook_settings.check(reader, fields),
     )
 
 

@@ -5,7 +5,7 @@ import hashlib
 from flask import g, request
 from flask_limiter import Limiter
 
-from .webhooks import presented_tokens
+from .hook_auth import presented_tokens
 
 VISITOR_ENDPOINTS = ("public.submit_form", "api.submit")
 WEBHOOK_ENDPOINTS = ("webhooks.receive",)
@@ -19,7 +19,7 @@ def visitor_key():
 
 def webhook_key():
     """Key webhooks by the token they present (hashed, so no secret lands in the store)."""
-    tokens = presented_tokens()
+    tokens = presented_tokens(request)
     seed = tokens[0] if tokens else f"address:{request.remote_addr}"
     return "webhook:" + hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:24]
 

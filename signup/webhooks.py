@@ -1,15 +1,27 @@
-"""Webhook intake for WordPress form plugins and other servers: authenticate, read, accept, answer 200."""
+"""Webhook intake for WordPress form plugins and other servers: authenticate, read, recognise, accept, answer 200."""
 
-import hmac
+import hashlib
+import logging
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
-from . import bodies, catalogue, intake, metrics, validation
+from . import bodies, brackets, catalogue, hook_auth, intake, metrics, plugins, recognition, validation
 from .i18n import current_language
 
 bp = Blueprint("webhooks", __name__)
-TOKEN_PARAM = "token"  # noqa: S105 (a parameter name, not a secret)
+log = logging.getLogger(__name__)
+URL_PARAMS = (hook_auth.TOKEN_PARAM, "lang")  # parameters of our own URL, never the plugin's fields
+MAX_LISTED_KEYS = 40
+MAX_DEDUPE_KEY = 200
+
+
+class Refused(Exception):
+    """A request turned away, with its status, the reason for the plugin's log, and any details."""
+
+    def __init__(self, status, message, **details):
+        super().__init__(message)
+        self.status, self.message, self.details = status, message, details
 
 
 @bp.url_value_preprocessor
@@ -20,49 +32,124 @@ def find_form(_endpoint, values):
         abort(404, description=_("There is no such form."))
 
 
-def presented_tokens():
-    """Return every token the request carries: query, X-Webhook-Token, Bearer, Basic password."""
-    found = [request.args.get(TOKEN_PARAM), request.headers.get("X-Webhook-Token")]
-    scheme, _sep, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer":
-        found.append(value.strip())
-    if request.authorization and request.authorization.type == "basic":
-        found.append(request.authorization.password)
-    return [token for token in found if token]
+@bp.errorhandler(Refused)
+def answer_refusal(refusal):
+    log.info("webhook for %s refused with %s: %s", g.form.id, refusal.status, refusal.message)
+    return jsonify(status="refused", error=refusal.message, **refusal.details), refusal.status
 
 
-def accepted_tokens():
-    """Return the secrets that open this form's webhook."""
-    shared = current_app.config["WEBHOOK_TOKEN"]
-    return [shared] if shared else []
+def _from_form():
+    return request.method in ("GET", "HEAD") or request.mimetype in bodies.FORM_TYPES
 
 
-def authorised():
-    """Compare every presented token with every accepted one, in constant time."""
-    accepted = [t.encode() for t in accepted_tokens()]
-    presented = [t.encode("utf-8", "replace") for t in presented_tokens()]
-    return any(hmac.compare_digest(p, a) for p in presented for a in accepted)
+def read_data():
+    """Return (data, None) with bracket keys nested and our URL parameters left out, or (None, why not)."""
+    try:
+        data = bodies.read(request, query=True)
+    except bodies.BodyError as exc:
+        return None, str(exc)
+    if _from_form():
+        data = brackets.nest(data)
+    if isinstance(data, dict):
+        for name in URL_PARAMS:
+            data.pop(name, None)
+    return data, None
 
 
-def _refuse(status, message, **extra):
-    return jsonify(status="refused", error=message, **extra), status
+def _signed_payloads(data):
+    payloads = [request.get_data(cache=True)]
+    if isinstance(data, dict) and _from_form():
+        payloads.append(hook_auth.php_json(data).encode())
+    return payloads
+
+
+def authenticate(form, data):
+    """Let the request through on a valid WPForms signature or token; otherwise refuse with 401."""
+    config = current_app.config
+    accepted = hook_auth.accepted_tokens(form, config)
+    signature = request.headers.get(hook_auth.SIGNATURE_HEADER)
+    if form.wpforms_secret and signature:
+        problem = hook_auth.signature_problem(form.wpforms_secret, signature, _signed_payloads(data))
+        if problem:
+            raise Refused(401, problem)
+        return
+    if not accepted:
+        raise Refused(401, _("Webhooks are off for this form: set WEBHOOK_TOKEN, or webhook_tokens in the forms file."))
+    if not hook_auth.token_matches(hook_auth.presented_tokens(request), accepted):
+        raise Refused(401, _("Missing or wrong token: add ?token=... to the URL, or send it as a header."))
+
+
+def understand(data, problem):
+    """Return the Delivery for the data, or refuse with 422 when it cannot be read."""
+    if problem:
+        raise Refused(422, problem)
+    try:
+        return plugins.read(data, request.headers)
+    except plugins.PayloadError as exc:
+        raise Refused(422, str(exc)) from None
+
+
+def _received_keys(delivery):
+    keys = [f"{i.key} ({i.label})" if i.label else i.key for i in delivery.items if not i.meta]
+    return keys[:MAX_LISTED_KEYS]
+
+
+def _refusal_message(raw):
+    if raw.keys() & {"email", "phone"}:
+        return _("Some fields are not valid.")
+    return _(
+        "No email or phone was found. Name the plugin's field email or phone, "
+        "or map it with webhook_fields in the forms file."
+    )
+
+
+def clean(form, delivery):
+    """Return (values, set aside) for the form; refuse with 422 when no usable contact is left.
+
+    A sign-up relayed by a plugin cannot be corrected by the visitor any more, so a field that is
+    not required and fails (a name eSputnik would reject, say) is left out and reported instead of
+    losing the contact, as long as an email or phone remains.
+    """
+    raw = recognition.extract(form, delivery.items)
+    values, errors = validation.clean(form, raw, require_consent=False)
+    has_channel = bool(values.get("email") or values.get("phone"))
+    if errors and (not has_channel or form.required & set(errors)):
+        raise Refused(422, _refusal_message(raw), errors=errors, received_keys=_received_keys(delivery))
+    return values, errors
+
+
+def dedupe_key(form, delivery):
+    """Return the key that makes a plugin's repeated delivery of one entry count once, or None."""
+    if not delivery.entry or not delivery.entry[0]:
+        return None
+    agent = request.headers.get("User-Agent", "")
+    site = agent.partition("; ")[2].strip().lower() if agent.startswith("WordPress/") else ""
+    key = "|".join((form.id, delivery.plugin, site, *delivery.entry))
+    if len(key) > MAX_DEDUPE_KEY:
+        key = f"{form.id}|{delivery.plugin}|sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
 
 
 @bp.route("/hooks/<form_id>", methods=["GET", "POST", "PUT", "PATCH"], strict_slashes=False)
 def receive(form_id):
     form = g.form
-    if not accepted_tokens():
-        return _refuse(401, _("Webhooks are off: the server has no WEBHOOK_TOKEN set."))
-    if not authorised():
-        return _refuse(401, _("Missing or wrong token: add ?token=... to the URL, or send it as a header."))
-    try:
-        data = bodies.read_object(request, query=True)
-    except bodies.BodyError as exc:
-        return _refuse(422, str(exc))
-    data.pop(TOKEN_PARAM, None)
-    values, errors = validation.clean(form, data, require_consent=False)
-    if errors:
-        return _refuse(422, _("Some fields are not valid."), errors=errors)
-    submission_id, _created = intake.accept(form, values, current_language(), source="webhook")
-    metrics.accepted(form.id, "webhook")
-    return jsonify(id=submission_id, status="accepted"), 200
+    data, problem = read_data()
+    authenticate(form, data)
+    delivery = understand(data, problem)
+    if delivery.test:
+        return jsonify(status="ok", message=_("The connection works; nothing was stored.")), 200
+    if delivery.draft:
+        return jsonify(status="ignored", message=_("A draft entry is not a sign-up; nothing was stored.")), 200
+    values, set_aside = clean(form, delivery)
+    key = dedupe_key(form, delivery)
+    submission_id, created = intake.accept(form, values, current_language(), source="webhook", dedupe_key=key)
+    if created:
+        metrics.accepted(form.id, "webhook")
+    if set_aside:
+        log.info("webhook for %s accepted without invalid %s", form.id, ", ".join(sorted(set_aside)))
+    answer = {"id": submission_id, "status": "accepted", "format": delivery.plugin}
+    if not created:
+        answer["duplicate"] = True
+    if set_aside:
+        answer["left_out"] = set_aside
+    return jsonify(answer), 200

@@ -228,6 +228,20 @@ class FakeEsputnik:
                         return 400, problem
                 return None
 
+            def _stats(self):
+                """Counts of what arrived, for the benchmark (no auth: it tells nothing secret)."""
+                calls = fake.subscribe_calls()
+                taken = [c.at for c in calls if c.accepted]
+                stats = {
+                    "calls": len(calls),
+                    "accepted": len(taken),
+                    "first_accepted_at": min(taken, default=None),
+                    "last_accepted_at": max(taken, default=None),
+                    "statuses": dict(collections.Counter(str(c.answered) for c in calls)),
+                }
+                self.call = Call(self.command, self.path, {}, b"", time.time())
+                self._send(200, json.dumps(stats).encode())
+
             def _record(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
@@ -242,6 +256,8 @@ class FakeEsputnik:
                 self._dispatch()
 
             def _dispatch(self):
+                if self.path == "/__stats":
+                    return self._stats()
                 self._record()
                 if fake.latency:
                     time.sleep(fake.latency)

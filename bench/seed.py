@@ -1,0 +1,21 @@
+"""Store a backlog of distinct sign-ups through the real intake, for the delivery benchmark."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from signup import create_app, intake
+from signup.catalogue import find
+
+
+def main(count):
+    app = create_app()
+    with app.app_context():
+        form = find("newsletter")
+        for n in range(count):
+            intake.accept(form, {"email": f"backlog{n}@example.com", "first_name": "Ada"}, "uk", source="api")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
