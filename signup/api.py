@@ -5,7 +5,7 @@ import uuid
 from flask import Blueprint, abort, g, jsonify, request
 from flask_babel import gettext as _
 
-from . import bodies, catalogue, fields, intake, metrics, screening, tokens, validation
+from . import bodies, catalogue, consent, fields, intake, metrics, screening, tokens, validation
 from .catalogue import origin_of
 from .i18n import current_language
 
@@ -88,6 +88,8 @@ def submit(form_id):
     values, errors = validation.clean(form, data)
     if errors:
         return _errors(errors)
-    submission_id, _created = intake.accept(form, values, current_language(), source="api")
+    submission_id, _created = intake.accept(
+        form, values, current_language(), source="api", consent=consent.shown(form, data)
+    )
     metrics.accepted(form.id, "api")
     return jsonify(id=submission_id, status="accepted"), 202

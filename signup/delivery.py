@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from . import db, esputnik
+from . import db, esputnik, logs
 from .db import Attempt, Flag, Submission, utcnow
 
 log = logging.getLogger(__name__)
@@ -133,6 +133,7 @@ def attempt(item, owner):
         # Paused before the lease is released, so no worker picks the row up in between.
         pause(answer.detail)
     record(item, answer, owner, started_at, duration_ms)
+    logs.attempt(item, answer, duration_ms)
     if answer.outcome in ("delivered", "refused") and paused_reason():
         resume()
     return answer

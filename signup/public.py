@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import catalogue, fields, intake, metrics, screening, tokens, validation
+from . import catalogue, consent, fields, intake, metrics, screening, tokens, validation
 from .i18n import current_language
 
 bp = Blueprint("public", __name__)
@@ -60,6 +60,7 @@ def render_form(form, data, errors, status=200):
         language=language,
         honeypot=screening.HONEYPOT,
         token_field=screening.TOKEN_FIELD,
+        page_url=consent.page_url(data),
     )
     return page, status
 
@@ -88,7 +89,7 @@ def submit_form(form_id):
     values, errors = validation.clean(form, data)
     if errors:
         return render_form(form, data, errors, status=422)
-    intake.accept(form, values, current_language(), source="form")
+    intake.accept(form, values, current_language(), source="form", consent=consent.shown(form, data))
     metrics.accepted(form.id, "form")
     return finish(form)
 

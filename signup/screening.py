@@ -2,7 +2,7 @@
 
 import logging
 
-from . import tokens
+from . import metrics, tokens
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ def screen(form, data):
     for check in CHECKS:
         verdict = check(form, data)
         if verdict:
+            metrics.screened(form.id, verdict)
             if verdict != EXPIRED:
                 log.info("bot check caught a submission", extra={"rule": verdict, "form": form.id})
             return verdict
