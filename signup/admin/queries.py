@@ -57,7 +57,7 @@ def _address_condition(text):
     return condition
 
 
-def search(form_id=None, address="", state=None, page=1):
+def search(form_id=None, address="", state=None, page=1, limit=PAGE_SIZE):
     """Return one page of submissions, newest first, and whether an older page exists."""
     query = select(Submission).order_by(Submission.created_at.desc(), Submission.id)
     if form_id:
@@ -66,10 +66,10 @@ def search(form_id=None, address="", state=None, page=1):
         query = query.where(_address_condition(address))
     if state:
         query = query.where(Submission.state == state)
-    query = query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    query = query.offset((page - 1) * limit).limit(limit + 1)
     with db.session() as session:
         rows = session.scalars(query).all()
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return rows[:limit], len(rows) > limit
 
 
 def attempts_of(ids):

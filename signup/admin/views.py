@@ -10,6 +10,7 @@ from . import queries, snippets
 from .access import ActionForm, bp, safe_next
 
 log = logging.getLogger(__name__)
+LATEST = 10
 
 
 def _form_or_404(form_id):
@@ -61,9 +62,12 @@ def index():
     for form in catalogue.all_forms():
         title = fields.texts(form, form.language)["title"]
         forms.append((form, snippets.for_form(form, base, title), title))
+    latest, _more = queries.search(limit=LATEST)
     return render_template(
         "admin/index.html",
         forms=forms,
+        latest=queries.present(latest, {form.id: form for form, _lines, _title in forms}),
+        here=url_for("admin.index"),
         counts=queries.counts_by_form(),
         backlog=(size, oldest),
         banners=_banners(size, oldest),
