@@ -1,7 +1,10 @@
 """Command-line entry points."""
 
-from signup import create_app
-from tests.conftest import SECRET
+from sqlalchemy import select
+
+from signup import create_app, db
+from signup.db import Submission
+from tests.conftest import FORMS_FILE, SECRET, sign_up
 
 
 def test_migrate_is_safe_to_run_again(runner):
@@ -19,3 +22,21 @@ def test_the_worker_refuses_to_start_without_a_key_unless_dry_run(settings):
     result = app.test_cli_runner().invoke(args=["deliver", "--once"])
     assert result.exit_code == 2
     assert "ESPUTNIK_API_KEY: not set" in result.output and "none is lost" in result.output
+
+
+def test_forms_check_prints_each_form_s_embed_lines(runner):
+    output = runner.invoke(args=["forms", "check", "--base-url", "https://forms.example.com/"]).output
+    assert '<iframe src="https://forms.example.com/f/news" title="news"' in output
+    assert '<script src="https://forms.example.com/embed.js" data-form="phone" async></script>' in output
+    assert "webhook: https://forms.example.com/hooks/full?token=<WEBHOOK_TOKEN>" in output
+    assert output.endswith("4 form(s), no problem found in " + str(FORMS_FILE) + "\n")
+    assert "hook-secret-123" not in output
+
+
+def test_deliveries_discard_by_state(app, client, runner):
+    sign_up(client, "phone", phone="+380501234567")
+    sign_up(client, "phone", phone="+380671234567")
+    assert runner.invoke(args=["deliveries", "discard"]).exit_code == 2
+    assert runner.invoke(args=["deliveries", "discard", "--state", "pending"]).output == "2 submission(s) discarded\n"
+    with app.app_context(), db.session() as session:
+        assert set(session.scalars(select(Submission.state))) == {"discarded"}
