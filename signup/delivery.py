@@ -187,7 +187,7 @@ def requeue(ids=(), states=()):
     with db.session() as session, session.begin():
         result = session.execute(
             update(Submission)
-            .where(condition, Submission.state != "delivered")
+            .where(condition, Submission.state != "delivered", Submission.purged_at.is_(None))
             .values(
                 state="pending", queued_at=now, next_attempt_at=now, lease_owner=None, lease_until=None, updated_at=now
             )

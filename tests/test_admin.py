@@ -147,6 +147,12 @@ def test_without_a_password_admin_is_off_outside_development(app, client):
     assert answer.status_code == 200 and "no password" in answer.get_data(as_text=True)
 
 
+def test_visitors_never_get_the_admin_session_cookie(client):
+    sign_up(client, "news", email="a@example.com", consent="yes")
+    client.get("/api/forms/news")
+    assert client.get_cookie("signup_admin") is None
+
+
 def test_admin_is_never_framed(client):
     answer = client.get("/admin/", auth=AUTH)
     assert answer.headers["X-Frame-Options"] == "DENY"

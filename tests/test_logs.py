@@ -41,10 +41,10 @@ def test_one_json_line_per_request_with_its_request_id(client, capfd):
 
 def test_a_proxy_s_request_id_is_kept_and_a_strange_one_replaced(client, capfd):
     lines(capfd)
-    client.get("/healthz", headers={"X-Request-ID": "router-id-0123456789"})
+    client.get("/healthz", headers={"X-Request-ID": "0123456789"})
     client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"})
     first, second = lines(capfd)
-    assert first["request_id"] == "router-id-0123456789"
+    assert first["request_id"] == "0123456789"  # digits, yet not masked as a phone number
     assert len(second["request_id"]) == 16 and "<" not in second["request_id"]
 
 

@@ -155,8 +155,9 @@ def test_the_erase_command_asks_first_and_refuses_what_is_not_an_address(app, cl
 def test_export_everything_held_on_an_address(app, client, runner, fake_esputnik):
     fake_esputnik.then(("status", 500))
     news(client, "ada@example.com")
-    news(client, "bob@example.com")
     worker.drain(app)
+    worker.drain(app)
+    news(client, "bob@example.com")
     worker.drain(app)
     result = runner.invoke(args=["export-address", "ada@example.com"])
     assert result.exit_code == 0, result.output
@@ -169,3 +170,15 @@ def test_export_everything_held_on_an_address(app, client, runner, fake_esputnik
     (record,) = held["consents"]
     assert record["text"] == "I agree to receive the newsletter." and record["client_address"] == "127.0.0.1"
     assert "bob@example.com" not in result.output
+
+
+def test_a_purged_submission_is_never_sent_again(app, client, runner, fake_esputnik):
+    fake_esputnik.then(("status", 400, '{"message":"bad channel"}'))
+    full(client, "old@example.com")
+    worker.drain(app)
+    age(app, 31, "old@example.com")
+    with app.app_context():
+        retention.purge()
+    assert runner.invoke(args=["deliveries", "retry", "--state", "refused"]).output.startswith("0 submission(s)")
+    html = client.get("/admin/submissions", auth=AUTH).get_data(as_text=True)
+    assert "Retry now" not in html

@@ -126,7 +126,7 @@ def present(rows, forms, reveal=False):
                 payload=json.dumps(body, ensure_ascii=False, indent=2),
                 attempts=[a if reveal else _masked(a) for a in attempts.get(row.id, [])],
                 event=event_fired(row, forms.get(row.form_id)),
-                can_retry=row.state in RETRYABLE,
+                can_retry=row.state in RETRYABLE and row.purged_at is None,
                 can_discard=row.state in DISCARDABLE,
             )
         )
