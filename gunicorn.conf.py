@@ -16,7 +16,8 @@ keepalive = 5
 accesslog = None
 # Each worker process keeps its Prometheus counters in files here, and /metrics adds them up,
 # so a scrape shows the same totals whichever process answers it.
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="signup-metrics-"))
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="signup-metrics-")
 
 
 def on_starting(server):
