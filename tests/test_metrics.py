@@ -2,6 +2,7 @@
 
 import glob
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -190,7 +191,7 @@ def test_one_total_across_gunicorn_processes(tmp_path, settings):
             totals.add(value(text, "signup_submissions_total", form="news", source="webhook", outcome="accepted"))
         assert totals == {sent}
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         server.wait(timeout=20)
 
 
