@@ -1,6 +1,8 @@
 """Gunicorn settings for the `web` process; every value can be overridden by the environment."""
 
+import glob
 import os
+import tempfile
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -9,6 +11,18 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-accesslog = "-"
-# The path without its query string: webhook tokens travel in ?token= and must not be logged.
-access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(D)sus'
+# The application writes one JSON line per request (with a request id, without the query string,
+# where webhook tokens travel), so gunicorn's own access line would only repeat it.
+accesslog = None
+# Each worker process keeps its Prometheus counters in files here, and /metrics adds them up,
+# so a scrape shows the same totals whichever process answers it.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="signup-metrics-")
+
+
+def on_starting(server):
+    """Start the counters from zero: files left by an earlier run would be added in."""
+    directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(directory, exist_ok=True)
+    for leftover in glob.glob(os.path.join(directory, "*.db")):
+        os.remove(leftover)

@@ -1,11 +1,9 @@
 """Signup forms whose sign-ups land in eSputnik through Subscribe contact."""
 
-import logging
-
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, api, catalogue, cli, config, db, errors, health, i18n, metrics, public, throttling, webhooks
+from . import admin, api, catalogue, cli, config, db, errors, health, i18n, logs, metrics, public, throttling, webhooks
 
 
 def _security_headers(response):
@@ -27,8 +25,7 @@ def create_app(test_config=None, environ=None):
     )
     app.config.update(config.from_environ(environ))
     app.config.update(test_config or {})
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.init_app(app)
     hops = app.config["TRUSTED_PROXY_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)

@@ -5,7 +5,7 @@ import uuid
 from flask import Blueprint, abort, g, jsonify, request
 from flask_babel import gettext as _
 
-from . import bodies, catalogue, fields, intake, metrics, screening, tokens, validation
+from . import bodies, catalogue, consent, fields, intake, metrics, screening, tokens, validation
 from .catalogue import origin_of
 from .i18n import current_language
 from .public import captcha_errors
@@ -86,7 +86,12 @@ def submit(form_id):
     if errors:
         return _errors(errors)
     submission_id, _created = intake.accept(
-        form, values, current_language(), source="api", token_nonce=g.form_token_nonce
+        form,
+        values,
+        current_language(),
+        source="api",
+        token_nonce=g.form_token_nonce,
+        consent=consent.shown(form, data),
     )
     if submission_id is None:
         return jsonify(id=uuid.uuid4().hex, status="accepted"), 202

@@ -17,7 +17,7 @@ FORBIDDEN_IN_FORM_TYPE = set("<;’\\/|\"`'^?!,>")
 MAX_FORM_TYPE = 100 - len("subscribeUpdateFromApi-")
 FORM_ID = re.compile(r"^[a-z0-9-]{1,64}$")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-RESERVED_NAMES = {"consent", "form_token", "lang", "token", "website"}
+RESERVED_NAMES = {"consent", "form_token", "lang", "page", "page_url", "token", "website"}
 
 TEXT_KEYS = ("title", "description", "submit", "thanks", "consent")
 KNOWN_KEYS = {

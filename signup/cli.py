@@ -1,13 +1,17 @@
-"""Command-line entry points: migrate, deliver, the one-process dev server, forms and deliveries."""
+"""Command-line entry points: migrate, deliver, the dev server, forms, deliveries, and privacy requests."""
 
+import json
 import sys
 
 import click
 from flask import Blueprint, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
-from . import catalogue, db, delivery, worker
+from . import catalogue, consent, db, delivery, retention, worker
+from .admin import snippets
+from .db import Submission
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
@@ -72,11 +76,16 @@ bp.cli.add_command(forms_group)
 
 
 @forms_group.command("check")
-def forms_check():
-    """Check the forms file and print each form's event names."""
+@click.option("--base-url", help="The service's public address for the embed lines (default: PUBLIC_URL).")
+def forms_check(base_url):
+    """Check the forms file (it was read to get here) and print each form's event names and embed lines."""
+    base = (base_url or current_app.config["PUBLIC_URL"] or "https://forms.example.com").rstrip("/")
     for form in catalogue.all_forms():
         new, known = form.event_names
+        lines = snippets.for_form(form, base, form.text("title", form.language))
         click.echo(f"{form.id}: formType={form.form_type!r}\n  new contact:   {new}\n  known contact: {known}")
+        click.echo(f"  iframe:  {lines.iframe}\n  script:  {lines.script}\n  webhook: {lines.webhook}")
+    click.echo(f"{len(catalogue.all_forms())} form(s), no problem found in {current_app.config['FORMS_FILE']}")
 
 
 deliveries_group = AppGroup("deliveries", help="Retry or discard deliveries by hand.")
@@ -94,7 +103,66 @@ def deliveries_retry(ids, states):
 
 
 @deliveries_group.command("discard")
-@click.argument("ids", nargs=-1, required=True)
-def deliveries_discard(ids):
-    """Mark undelivered submissions as discarded."""
-    click.echo(f"{delivery.discard(ids)} submission(s) discarded")
+@click.argument("ids", nargs=-1)
+@click.option("--state", "states", multiple=True, type=click.Choice(["pending", "refused", "dead", "dry_run"]))
+def deliveries_discard(ids, states):
+    """Mark undelivered submissions as discarded, by id or by state (pending, refused, dead, dry_run)."""
+    if not ids and not states:
+        raise click.UsageError("name submission ids or at least one --state")
+    if states:
+        with db.session() as session:
+            ids = (*ids, *session.scalars(select(Submission.id).where(Submission.state.in_(states))))
+    click.echo(f"{delivery.discard(ids) if ids else 0} submission(s) discarded")
+
+
+def _address_or_fail(address):
+    if not retention.normalise(address):
+        raise click.BadParameter("give an email address, or a phone number starting with +", param_hint="ADDRESS")
+    return address
+
+
+@bp.cli.command("erase-address")
+@click.argument("address")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_address_command(address, yes):
+    """Delete every submission, attempt and consent record holding ADDRESS (an email or a phone number)."""
+    _address_or_fail(address)
+    if not yes:
+        click.confirm(f"Erase everything held on {address}? This cannot be undone", abort=True)
+    counts = retention.erase(address)
+    click.echo(
+        f"erased {counts['submissions']} submission(s), {counts['attempts']} attempt(s), "
+        f"{counts['consents']} consent record(s); erase the contact in eSputnik too if asked to"
+    )
+
+
+@bp.cli.command("export-address")
+@click.argument("address")
+def export_address_command(address):
+    """Print, as JSON, everything held on ADDRESS (an email or a phone number)."""
+    _address_or_fail(address)
+    click.echo(json.dumps(retention.export(address), ensure_ascii=False, indent=2))
+
+
+@bp.cli.command("purge")
+def purge_command():
+    """Remove personal data past RETENTION_DAYS now (the worker also does it every hour)."""
+    submissions, consents = retention.purge()
+    click.echo(f"purged {submissions} submission(s), deleted {consents} consent record(s)")
+
+
+consents_group = AppGroup("consents", help="The consent ledger.")
+bp.cli.add_command(consents_group)
+
+
+@consents_group.command("export")
+@click.option("--form", "form_id", help="Only this form.")
+@click.option("--from", "since", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC), like 2025-01-01.")
+@click.option("--to", "until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UTC), included.")
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout).")
+def consents_export(form_id, since, until, output):
+    """Write consent records as CSV."""
+    if form_id and catalogue.find(form_id) is None:
+        raise click.BadParameter(f"no form {form_id!r} in the forms file", param_hint="--form")
+    records = consent.find(form_id, since and since.date(), until and until.date())
+    output.write(consent.to_csv(records))

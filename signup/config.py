@@ -10,6 +10,9 @@ from limits import parse_many
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RATE_LIMIT = "10/minute;60/hour"
 DEFAULT_WEBHOOK_RATE_LIMIT = "600/minute"
+DEFAULT_ADMIN_LOGIN_LIMIT = "5/minute;30/hour"
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(Exception):
@@ -83,6 +86,36 @@ def _rate_limit(env, problems, name="RATE_LIMIT", default=DEFAULT_RATE_LIMIT):
     return raw
 
 
+def _limit(env, name, default, problems):
+    raw = env.get(name, "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        problems.append(f"{name}: not a limit like '5/minute;30/hour': {raw!r}")
+        return default
+    return raw
+
+
+def _choice(env, name, choices, default, problems, *, upper=False):
+    raw = env.get(name, "").strip()
+    raw = raw.upper() if upper else raw.lower()
+    if raw == "":
+        return default
+    if raw not in choices:
+        problems.append(f"{name}: expected one of {', '.join(choices)}, got {raw!r}")
+        return default
+    return raw
+
+
+def _public_url(env, problems):
+    url = env.get("PUBLIC_URL", "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if url and (parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query):
+        problems.append(f"PUBLIC_URL: expected the site's address like https://forms.example.com, got {url!r}")
+        return ""
+    return url
+
+
 def _redis_url(env, problems):
     url = env.get("REDIS_URL", "").strip()
     if url and not url.startswith(("redis://", "rediss://", "unix://")):
@@ -103,6 +136,25 @@ def _check_timing(settings, problems):
         problems.append(
             f"DELIVERY_LEASE_SECONDS: must exceed the connect and read timeouts together (at least {call + 1:g})"
         )
+
+
+def _operations(env, dev, problems):
+    """Return the settings of the admin session, metrics, logs and retention."""
+    return {
+        "PUBLIC_URL": _public_url(env, problems),
+        "ADMIN_LOGIN_LIMIT": _limit(env, "ADMIN_LOGIN_LIMIT", DEFAULT_ADMIN_LOGIN_LIMIT, problems),
+        "SESSION_COOKIE_NAME": "signup_admin",
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not dev,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", LOG_FORMATS, "text" if dev else "json", problems),
+        "LOG_LEVEL": _choice(env, "LOG_LEVEL", LOG_LEVELS, "INFO", problems, upper=True),
+        "BACKLOG_WARN_MINUTES": _number(env, "BACKLOG_WARN_MINUTES", 15.0, problems, minimum=0.1),
+        "RETENTION_DAYS": _number(env, "RETENTION_DAYS", 30.0, problems, minimum=0.01),
+        "CONSENT_RETENTION_DAYS": _number(env, "CONSENT_RETENTION_DAYS", 0.0, problems),
+        "RETENTION_INTERVAL_SECONDS": _number(env, "RETENTION_INTERVAL_SECONDS", 3600.0, problems, minimum=1),
+    }
 
 
 def from_environ(env=None):
@@ -152,6 +204,7 @@ def from_environ(env=None):
         "DELIVERY_IDLE_SECONDS": _number(env, "DELIVERY_IDLE_SECONDS", 1.0, problems),
         "DELIVERY_PROBE_SECONDS": _number(env, "DELIVERY_PROBE_SECONDS", 30.0, problems),
         "DUPLICATE_WINDOW_SECONDS": _number(env, "DUPLICATE_WINDOW_SECONDS", 600.0, problems),
+        **_operations(env, dev, problems),
     }
     _check_timing(settings, problems)
     if problems:

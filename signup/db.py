@@ -45,12 +45,14 @@ class Submission(Base):
     last_status: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
+    purged_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_submissions_due", "state", "next_attempt_at"),
         Index("ix_submissions_retries", "state", "attempts", "next_attempt_at"),
         Index("ix_submissions_form_created", "form_id", "created_at"),
         Index("ix_submissions_contact", "contact_key", "form_id"),
+        Index("ix_submissions_delivered", "delivered_at"),
     )
 
 
@@ -66,6 +68,31 @@ class Attempt(Base):
     status: Mapped[int | None]
     outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_attempts_started", "started_at"),)
+
+
+class Consent(Base):
+    """Proof of one consent: the exact text a visitor ticked, where and when."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    submission_id: Mapped[str | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"), index=True)
+    form_id: Mapped[str] = mapped_column(String(64))
+    contact_key: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    page_url: Mapped[str | None] = mapped_column(Text)
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_consents_form_created", "form_id", "created_at"),
+        Index("ix_consents_contact", "contact_key"),
+    )
 
 
 class UsedToken(Base):
@@ -130,6 +157,11 @@ def engine():
 def session():
     """Open a new session on the current app's database."""
     return current_app.extensions["signup.sessions"]()
+
+
+def is_postgres():
+    """Tell whether the current app stores in PostgreSQL."""
+    return engine().dialect.name == "postgresql"
 
 
 def migrate(target="head"):

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from . import db, esputnik
+from . import db, esputnik, logs
 from .db import Attempt, Flag, Submission, utcnow
 
 log = logging.getLogger(__name__)
@@ -19,6 +19,7 @@ PAUSE_FLAG = "delivery_paused"
 # so a call whose outcome was lost is retried well within that minute.
 UNKNOWN_RETRY_SECONDS = 15.0
 THROTTLE_DEFAULT_SECONDS = 1.0
+FINAL_STATES = ("delivered", "refused", "dead", "dry_run", "discarded", "duplicate", "limited")
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ def attempt(item, owner):
         # Paused before the lease is released, so no worker picks the row up in between.
         pause(answer.detail)
     record(item, answer, owner, started_at, duration_ms)
+    logs.attempt(item, answer, duration_ms)
     if answer.outcome in ("delivered", "refused") and paused_reason():
         resume()
     return answer
@@ -193,7 +195,7 @@ def requeue(ids=(), states=()):
     with db.session() as session, session.begin():
         result = session.execute(
             update(Submission)
-            .where(condition, Submission.state != "delivered")
+            .where(condition, Submission.state != "delivered", Submission.purged_at.is_(None))
             .values(
                 state="pending", queued_at=now, next_attempt_at=now, lease_owner=None, lease_until=None, updated_at=now
             )

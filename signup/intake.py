@@ -4,10 +4,11 @@ import time
 import uuid
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from . import consent as ledger
 from . import db, esputnik, metrics, screening
 from .db import Submission, UsedToken, utcnow
 
@@ -97,14 +98,15 @@ def _spend_token(session, nonce):
     return True
 
 
-def accept(form, values, language, source, dedupe_key=None, token_nonce=None):
+def accept(form, values, language, source, dedupe_key=None, token_nonce=None, consent=None):
     """Store a submission for delivery and return (id, created).
 
     The same form and address within DUPLICATE_WINDOW_SECONDS collapse into one Subscribe call:
     into the waiting submission (the newest data wins), or, once it is sent, as a duplicate
     that is kept but not sent. With a `dedupe_key` (a plugin's own entry id), a repeat returns
     the first submission's id and stores nothing. A form token (`token_nonce`) makes one
-    sign-up only: a replay returns (None, False) and stores nothing.
+    sign-up only: a replay returns (None, False) and stores nothing. With `consent` (a
+    consent.Shown), its ledger row is committed in the same transaction.
     """
     started = time.monotonic()
     payload = esputnik.encode(esputnik.build_payload(form, values, language))
@@ -113,27 +115,37 @@ def accept(form, values, language, source, dedupe_key=None, token_nonce=None):
         with db.session() as session, session.begin():
             _lock_contact(session, key)
             if token_nonce and not _spend_token(session, token_nonce):
-                metrics.bot_check("token_reused")
+                metrics.screened(form.id, "token_reused")
                 return None, False
             existing = _find_by_dedupe_key(session, dedupe_key) if dedupe_key else None
             if existing is not None:
-                return existing, False
-            result = _store(session, form, payload, key, language, source, dedupe_key)
+                return _noted(existing), False
+            submission_id, created = _store(session, form, payload, key, language, source, dedupe_key)
+            if consent is not None:
+                session.flush()
+                ledger.record(session, submission_id, form.id, key, consent)
     except IntegrityError:
-        return _after_race(dedupe_key, token_nonce)
+        return _after_race(form, dedupe_key, token_nonce)
     screening.accept_time.observe(time.monotonic() - started)
-    return result
+    return _noted(submission_id), created
 
 
-def _after_race(dedupe_key, token_nonce):
+def _noted(submission_id):
+    # The request's log line names the submission, so a visitor's request can be followed to eSputnik.
+    if has_request_context():
+        g.submission_id = submission_id
+    return submission_id
+
+
+def _after_race(form, dedupe_key, token_nonce):
     """Answer when a concurrent intake won a unique key: a plugin entry, or a form token."""
     with db.session() as session:
         existing = _find_by_dedupe_key(session, dedupe_key) if dedupe_key else None
         replayed = token_nonce and session.get(UsedToken, token_nonce) is not None
     if existing is not None:
-        return existing, False
+        return _noted(existing), False
     if replayed:
-        metrics.bot_check("token_reused")
+        metrics.screened(form.id, "token_reused")
         return None, False
     raise RuntimeError("a unique key conflict that is neither a plugin entry nor a form token")
 

@@ -1,42 +1,189 @@
-"""Prometheus metrics: what was accepted, what was delivered, and how the backlog stands."""
+"""Prometheus metrics: what visitors sent and what came of it, and, read from the database, how delivery stands.
 
-from flask import Blueprint, Response, current_app
+Counters of what happens inside a request live in the process; under gunicorn, set
+PROMETHEUS_MULTIPROC_DIR (gunicorn.conf.py does) so every process adds to one total. Everything
+about delivery is counted from the database at scrape time, so it is right however many web and
+worker processes run, on however many machines.
+"""
+
+import hmac
+import os
+from datetime import timedelta
+
+from flask import Blueprint, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from prometheus_client.core import GaugeHistogramMetricFamily, GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+from sqlalchemy import case, extract, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from . import db, delivery
+from .db import Attempt, Submission, utcnow
 
 bp = Blueprint("metrics", __name__)
+WINDOW = timedelta(minutes=15)
+LATENCY_BUCKETS = (1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 24 * 3600)
+UNDELIVERED = ("pending", "refused", "dead", "dry_run", "discarded", "limited")
+SUBMIT_ENDPOINTS = {"public.submit_form": "form", "api.submit": "api", "webhooks.receive": "webhook"}
+REFUSALS = {400: "unreadable", 401: "unauthorised", 403: "forbidden", 413: "too_large", 422: "invalid", 429: "limited"}
 
 
 def init_app(app):
-    """Create this app's own registry and counters."""
+    """Create this app's counters and count the outcome of every submission request."""
     registry = CollectorRegistry()
     app.extensions["signup.metrics"] = {
         "registry": registry,
-        "accepted": Counter(
-            "signup_submissions_accepted",
-            "Submissions accepted and stored, by form and source.",
-            ["form", "source"],
+        "submissions": Counter(
+            "signup_submissions",
+            "Submissions received, by form, source (form, api, webhook) and outcome.",
+            ["form", "source", "outcome"],
             registry=registry,
         ),
         "bot_checks": Counter(
             "signup_bot_checks",
-            "Submissions caught by a bot check, by the rule that caught them.",
-            ["rule"],
+            "Submissions caught by a bot check, by form and rule.",
+            ["form", "rule"],
             registry=registry,
         ),
     }
+    app.after_request(_count_refusal)
+
+
+def _counter(name):
+    return current_app.extensions["signup.metrics"][name]
 
 
 def accepted(form_id, source):
     """Count one stored submission."""
-    current_app.extensions["signup.metrics"]["accepted"].labels(form_id, source).inc()
+    _counter("submissions").labels(form_id, source, "accepted").inc()
 
 
-def bot_check(rule):
-    """Count one submission caught by the bot check `rule`."""
-    current_app.extensions["signup.metrics"]["bot_checks"].labels(rule).inc()
+def screened(form_id, verdict):
+    """Count a submission a bot check stopped (or a token too old), by the rule's name."""
+    g.screen_verdict = verdict
+    if verdict != "expired":
+        _counter("bot_checks").labels(form_id, verdict).inc()
+
+
+def _count_refusal(response):
+    """Count the submissions that were not accepted: refused, or quietly trapped as bots."""
+    source = SUBMIT_ENDPOINTS.get(request.endpoint)
+    form = g.get("form")
+    if source is None or form is None:
+        return response
+    verdict = g.get("screen_verdict")
+    if response.status_code < 400:
+        outcome = "bot" if verdict and verdict != "expired" else None
+    else:
+        outcome = "expired" if verdict == "expired" else REFUSALS.get(response.status_code, "error")
+    if outcome:
+        _counter("submissions").labels(form.id, source, outcome).inc()
+    return response
+
+
+def _seconds(later, earlier):
+    """Return an SQL expression for the seconds between two timestamp columns."""
+    if db.is_postgres():
+        return extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+class DatabaseCollector:
+    """Reads backlog, answers and latency from the database at each scrape."""
+
+    def collect(self):
+        now = utcnow()
+        try:
+            families = [*self._backlog(now), self._answers(now), self._latency(now)]
+        except SQLAlchemyError:
+            yield GaugeMetricFamily("signup_database_up", "1 when the database answered this scrape.", value=0)
+            return
+        yield GaugeMetricFamily("signup_database_up", "1 when the database answered this scrape.", value=1)
+        yield from families
+
+    def _backlog(self, now):
+        with db.session() as session:
+            size, oldest = session.execute(
+                select(func.count(), func.min(Submission.queued_at)).where(Submission.state == "pending")
+            ).one()
+            by_state = session.execute(
+                select(Submission.form_id, Submission.state, func.count())
+                .where(Submission.state.in_(UNDELIVERED))
+                .group_by(Submission.form_id, Submission.state)
+            ).all()
+        undelivered = GaugeMetricFamily(
+            "signup_submissions_undelivered",
+            "Stored submissions not delivered, by form and state.",
+            labels=["form", "state"],
+        )
+        for form_id, state, count in by_state:
+            undelivered.add_metric([form_id, state], count)
+        age = (now - oldest).total_seconds() if oldest else 0.0
+        return [
+            GaugeMetricFamily("signup_backlog_size", "Submissions waiting to be delivered.", value=size),
+            GaugeMetricFamily("signup_backlog_oldest_seconds", "Age of the oldest waiting submission.", value=age),
+            GaugeMetricFamily(
+                "signup_delivery_paused",
+                "1 while delivery is paused (eSputnik refused the key).",
+                value=1 if delivery.paused_reason() else 0,
+            ),
+            undelivered,
+        ]
+
+    def _answers(self, now):
+        with db.session() as session:
+            rows = session.execute(
+                select(Attempt.status, Attempt.outcome, func.count())
+                .where(Attempt.started_at >= now - WINDOW)
+                .group_by(Attempt.status, Attempt.outcome)
+            ).all()
+        family = GaugeMetricFamily(
+            "signup_esputnik_answers",
+            "Calls to eSputnik in the last 15 minutes, by HTTP status (none: no answer) and outcome.",
+            labels=["status", "outcome"],
+        )
+        for status, outcome, count in rows:
+            family.add_metric([str(status) if status is not None else "none", outcome], count)
+        return family
+
+    def _latency(self, now):
+        seconds = _seconds(Submission.delivered_at, Submission.created_at)
+        columns = [func.sum(case((seconds <= bound, 1), else_=0)) for bound in LATENCY_BUCKETS]
+        with db.session() as session:
+            row = session.execute(
+                select(func.count(), func.sum(seconds), *columns).where(
+                    Submission.delivered_at >= now - WINDOW, Submission.state == "delivered"
+                )
+            ).one()
+        count, total, *cumulative = (value or 0 for value in row)
+        buckets = [(str(float(b)), c) for b, c in zip(LATENCY_BUCKETS, cumulative, strict=True)]
+        return GaugeHistogramMetricFamily(
+            "signup_delivery_latency_seconds",
+            "Seconds from acceptance to delivery, for submissions delivered in the last 15 minutes.",
+            buckets=[*buckets, ("+Inf", count)],
+            gsum_value=float(total),
+        )
+
+
+def _authorised():
+    token = current_app.config["METRICS_TOKEN"]
+    if not token:
+        return True
+    scheme, _sep, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
 @bp.get("/metrics")
 def expose():
-    registry = current_app.extensions["signup.metrics"]["registry"]
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    if not _authorised():
+        return Response(
+            "Send the metrics token as Authorization: Bearer <METRICS_TOKEN>.\n", 401, mimetype="text/plain"
+        )
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        counters = CollectorRegistry()
+        MultiProcessCollector(counters)
+    else:
+        counters = current_app.extensions["signup.metrics"]["registry"]
+    from_database = CollectorRegistry()
+    from_database.register(DatabaseCollector())
+    return Response(generate_latest(counters) + generate_latest(from_database), mimetype=CONTENT_TYPE_LATEST)

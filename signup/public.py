@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import captcha, catalogue, fields, intake, metrics, screening, tokens, validation
+from . import captcha, catalogue, consent, fields, intake, metrics, screening, tokens, validation
 from .i18n import current_language
 
 bp = Blueprint("public", __name__)
@@ -69,6 +69,7 @@ def render_form(form, data, errors, status=200):
         honeypot=screening.HONEYPOT,
         token_field=screening.TOKEN_FIELD,
         captcha=form.captcha,
+        page_url=consent.page_url(data),
     )
     return page, status
 
@@ -102,7 +103,12 @@ def submit_form(form_id):
     if errors:
         return render_form(form, data, errors, status=422)
     submission_id, _created = intake.accept(
-        form, values, current_language(), source="form", token_nonce=g.form_token_nonce
+        form,
+        values,
+        current_language(),
+        source="form",
+        token_nonce=g.form_token_nonce,
+        consent=consent.shown(form, data),
     )
     if submission_id:
         metrics.accepted(form.id, "form")

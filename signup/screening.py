@@ -78,9 +78,9 @@ def screen(form, data):
     for check in CHECKS:
         verdict = check(form, data)
         if verdict:
+            metrics.screened(form.id, verdict)
             if verdict != EXPIRED:
                 log.info("bot check caught a submission", extra={"rule": verdict, "form": form.id})
-                metrics.bot_check(verdict)
             return verdict
     return None
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 
-from . import delivery, heartbeats, intake
+from . import delivery, heartbeats, intake, retention
 
 log = logging.getLogger(__name__)
 
@@ -166,11 +166,14 @@ class Worker:
     def run(self, until_idle=False, deadline=None):
         """Deliver until stopped; with until_idle, only until nothing is due or in flight."""
         log.info("delivery worker %s started", self.owner)
+        housekeeping = None if until_idle else retention.Schedule(self.app)
         with self.app.app_context():
             try:
                 while not self.stop.is_set():
                     if deadline is not None and time.monotonic() > deadline:
                         break
+                    if housekeeping:
+                        housekeeping.run_if_due()
                     if self.tick() == 0:
                         if until_idle and self._idle():
                             break

@@ -120,7 +120,8 @@ def app(settings, backend, fake_esputnik):
     with app.app_context():
         if backend == "postgres":
             with db.engine().begin() as connection:
-                connection.execute(text("TRUNCATE attempts, submissions, flags, used_tokens"))
+                tables = ", ".join(table.name for table in db.Base.metadata.sorted_tables)
+                connection.execute(text(f"TRUNCATE {tables}"))
         else:
             db.migrate()
     yield app

@@ -5,11 +5,13 @@ import socket
 import threading
 
 import requests
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from signup import create_app
+from signup import create_app, db
 from signup.cli import PathOnlyLog
-from tests.conftest import SECRET
+from signup.db import Submission
+from tests.conftest import FORMS_FILE, SECRET, sign_up
 
 
 def test_migrate_is_safe_to_run_again(runner):
@@ -45,3 +47,21 @@ def test_the_dev_server_logs_paths_without_query_strings(app, caplog):
         thread.join(5)
     assert "POST /hooks/news HTTP/1.1" in caplog.text
     assert "dev-log-secret" not in caplog.text
+
+
+def test_forms_check_prints_each_form_s_embed_lines(runner):
+    output = runner.invoke(args=["forms", "check", "--base-url", "https://forms.example.com/"]).output
+    assert '<iframe src="https://forms.example.com/f/news" title="news"' in output
+    assert '<script src="https://forms.example.com/embed.js" data-form="phone" async></script>' in output
+    assert "webhook: https://forms.example.com/hooks/full?token=<WEBHOOK_TOKEN>" in output
+    assert output.endswith("4 form(s), no problem found in " + str(FORMS_FILE) + "\n")
+    assert "hook-secret-123" not in output
+
+
+def test_deliveries_discard_by_state(app, client, runner):
+    sign_up(client, "phone", phone="+380501234567")
+    sign_up(client, "phone", phone="+380671234567")
+    assert runner.invoke(args=["deliveries", "discard"]).exit_code == 2
+    assert runner.invoke(args=["deliveries", "discard", "--state", "pending"]).output == "2 submission(s) discarded\n"
+    with app.app_context(), db.session() as session:
+        assert set(session.scalars(select(Submission.state))) == {"discarded"}

@@ -97,3 +97,26 @@ def test_a_forms_file_mistake_stops_the_start(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "configuration error: forms.a.form_type: eSputnik forbids the characters ! in formType"
     ]
+
+
+def test_operations_settings_and_their_defaults():
+    settings = load()
+    assert settings["RETENTION_DAYS"] == 30 and settings["CONSENT_RETENTION_DAYS"] == 0
+    assert settings["LOG_FORMAT"] == "json" and settings["LOG_LEVEL"] == "INFO"
+    assert settings["METRICS_TOKEN"] == "" and settings["PUBLIC_URL"] == ""
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert config.from_environ({"SIGNUP_DEV": "1"})["LOG_FORMAT"] == "text"
+    settings = load(RETENTION_DAYS="7", LOG_FORMAT="TEXT", LOG_LEVEL="debug", PUBLIC_URL="https://forms.example.com/")
+    assert (settings["RETENTION_DAYS"], settings["LOG_FORMAT"], settings["LOG_LEVEL"]) == (7, "text", "DEBUG")
+    assert settings["PUBLIC_URL"] == "https://forms.example.com"
+
+
+def test_wrong_operations_settings_name_their_variable():
+    found = problems(
+        SECRET_KEY="k" * 32,
+        RETENTION_DAYS="a month",
+        LOG_FORMAT="xml",
+        PUBLIC_URL="forms.example.com",
+        ADMIN_LOGIN_LIMIT="lots",
+    )
+    assert [line.split(":")[0] for line in found] == ["PUBLIC_URL", "ADMIN_LOGIN_LIMIT", "LOG_FORMAT", "RETENTION_DAYS"]

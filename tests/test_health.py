@@ -24,4 +24,4 @@ def test_readyz_is_503_when_the_database_is_unreachable(app, client):
 def test_metrics_count_accepted_submissions(client):
     sign_up(client, "news", email="a@example.com", consent="yes")
     text = client.get("/metrics").get_data(as_text=True)
-    assert 'signup_submissions_accepted_total{form="news",source="form"} 1.0' in text
+    assert 'signup_submissions_total{form="news",outcome="accepted",source="form"} 1.0' in text

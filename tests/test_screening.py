@@ -22,9 +22,10 @@ def post(client, token, headers=None, **fields):
     return client.post("/f/news", data=data, headers=headers or {})
 
 
-def caught(client, rule):
+def caught(client, rule, form="news"):
     text = client.get("/metrics").get_data(as_text=True)
-    line = next((x for x in text.splitlines() if x.startswith(f'signup_bot_checks_total{{rule="{rule}"}}')), None)
+    prefix = f'signup_bot_checks_total{{form="{form}",rule="{rule}"}}'
+    line = next((x for x in text.splitlines() if x.startswith(prefix)), None)
     return float(line.split()[-1]) if line else 0.0
 
 

@@ -1,0 +1,161 @@
+"""What the admin view reads: counts per form, the backlog, submissions found by address, eSputnik's status."""
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import case, func, or_, select
+
+from .. import db, esputnik, masking, retention
+from ..db import Attempt, Submission, utcnow
+
+PAGE_SIZE = 50
+CONNECTION_TTL = 60.0
+CONNECTION_TIMEOUT = 5.0
+RETRYABLE = ("pending", "refused", "dead", "discarded", "dry_run")
+DISCARDABLE = ("pending", "refused", "dead", "dry_run")
+
+
+def counts_by_form(now=None):
+    """Return {form id: {"24h": {state: n}, "7d": {state: n}}} for submissions of the last 7 days."""
+    now = now or utcnow()
+    recent = func.sum(case((Submission.created_at >= now - timedelta(hours=24), 1), else_=0))
+    query = (
+        select(Submission.form_id, Submission.state, func.count(), recent)
+        .where(Submission.created_at >= now - timedelta(days=7))
+        .group_by(Submission.form_id, Submission.state)
+    )
+    counts = {}
+    with db.session() as session:
+        for form_id, state, week, day in session.execute(query):
+            entry = counts.setdefault(form_id, {"24h": {}, "7d": {}})
+            entry["7d"][state] = week
+            if day:
+                entry["24h"][state] = day
+    return counts
+
+
+def backlog(now=None):
+    """Return (how many wait for delivery, seconds the oldest has waited)."""
+    now = now or utcnow()
+    with db.session() as session:
+        size, oldest = session.execute(
+            select(func.count(), func.min(Submission.queued_at)).where(Submission.state == "pending")
+        ).one()
+    return size, (now - oldest).total_seconds() if oldest else 0.0
+
+
+def _address_condition(text):
+    """Match part of the address a submission is known by, or a whole address anywhere in its payload."""
+    text = text.strip().lower()
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    condition = Submission.contact_key.like(f"%{escaped}%", escape="\\")
+    if retention.normalise(text):
+        condition = or_(condition, retention.matching(text)[1])
+    return condition
+
+
+def search(form_id=None, address="", state=None, page=1, limit=PAGE_SIZE):
+    """Return one page of submissions, newest first, and whether an older page exists."""
+    query = select(Submission).order_by(Submission.created_at.desc(), Submission.id)
+    if form_id:
+        query = query.where(Submission.form_id == form_id)
+    if address.strip():
+        query = query.where(_address_condition(address))
+    if state:
+        query = query.where(Submission.state == state)
+    query = query.offset((page - 1) * limit).limit(limit + 1)
+    with db.session() as session:
+        rows = session.scalars(query).all()
+    return rows[:limit], len(rows) > limit
+
+
+def attempts_of(ids):
+    """Return {submission id: [Attempt, ...]} in the order they were made."""
+    found = {}
+    if not ids:
+        return found
+    with db.session() as session:
+        for item in session.scalars(select(Attempt).where(Attempt.submission_id.in_(ids)).order_by(Attempt.id)):
+            found.setdefault(item.submission_id, []).append(item)
+    return found
+
+
+def event_fired(row, form):
+    """Return the event eSputnik fired for a delivered submission, when its answer says new or known."""
+    if row.state != "delivered" or not row.result or form is None:
+        return None
+    try:
+        answer = json.loads(row.result)
+    except ValueError:
+        return None
+    if not isinstance(answer, dict) or not isinstance(answer.get("new"), bool):
+        return None
+    return form.event_names[0] if answer["new"] else form.event_names[1]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One submission as the admin view shows it."""
+
+    row: Submission
+    contact: str
+    payload: str
+    attempts: list
+    event: str | None
+    can_retry: bool
+    can_discard: bool
+
+
+def present(rows, forms, reveal=False):
+    """Return rows ready to show: personal data masked unless `reveal`, with attempts and the event fired."""
+    attempts = attempts_of([row.id for row in rows])
+    shown = []
+    for row in rows:
+        try:
+            body = json.loads(row.payload)
+        except ValueError:
+            body = {"unreadable": True}
+        body = body if reveal else masking.payload(body)
+        shown.append(
+            Shown(
+                row=row,
+                contact=row.contact_key if reveal else masking.address(row.contact_key),
+                payload=json.dumps(body, ensure_ascii=False, indent=2),
+                attempts=[a if reveal else _masked(a) for a in attempts.get(row.id, [])],
+                event=event_fired(row, forms.get(row.form_id)),
+                can_retry=row.state in RETRYABLE and row.purged_at is None,
+                can_discard=row.state in DISCARDABLE,
+            )
+        )
+    return shown
+
+
+def _masked(attempt):
+    return {
+        "started_at": attempt.started_at,
+        "duration_ms": attempt.duration_ms,
+        "status": attempt.status,
+        "outcome": attempt.outcome,
+        "detail": masking.text(attempt.detail),
+    }
+
+
+def connection(recheck=False):
+    """Return (state, detail) of the eSputnik account behind the key: ok, failed or dry_run; cached a minute."""
+    config = current_app.config
+    if not config["ESPUTNIK_API_KEY"]:
+        return "dry_run", "no ESPUTNIK_API_KEY set: nothing is sent (dry run)"
+    cache = current_app.extensions.setdefault("signup.connection", {})
+    if not recheck and cache and time.monotonic() - cache["at"] < CONNECTION_TTL:
+        return cache["answer"]
+    # The admin page waits for this call, so it gets a shorter leash than deliveries do.
+    limits = {
+        key: min(config[key], CONNECTION_TIMEOUT) for key in ("ESPUTNIK_CONNECT_TIMEOUT", "ESPUTNIK_READ_TIMEOUT")
+    }
+    ok, detail = esputnik.account_info({**config, **limits})
+    answer = ("ok" if ok else "failed", detail)
+    cache.update(at=time.monotonic(), answer=answer)
+    return answer

@@ -1,0 +1,177 @@
+"""The admin pages: forms at a glance, submissions and their attempts, retry and discard, test sign-ups, consents."""
+
+import logging
+from datetime import date
+
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+
+from .. import catalogue, consent, delivery, fields, intake, masking, validation
+from . import queries, snippets
+from .access import ActionForm, bp, safe_next
+
+log = logging.getLogger(__name__)
+LATEST = 10
+
+
+def _form_or_404(form_id):
+    form = catalogue.find(form_id or "")
+    if form is None:
+        abort(404, description="There is no such form.")
+    return form
+
+
+def _banners(backlog_size, oldest_seconds):
+    config, banners = current_app.config, []
+    paused = delivery.paused_reason()
+    if paused:
+        banners.append(
+            (
+                "danger",
+                f"Delivery is paused: {paused}. Nothing is lost; sign-ups wait and go out once "
+                "eSputnik accepts the key.",
+            )
+        )
+    if backlog_size and oldest_seconds > config["BACKLOG_WARN_MINUTES"] * 60:
+        banners.append(
+            (
+                "danger",
+                f"The backlog is old: {backlog_size} sign-up(s) waiting, the oldest for "
+                f"{oldest_seconds / 60:.0f} minutes. Check the worker and eSputnik's answers below.",
+            )
+        )
+    if config["DRY_RUN"]:
+        banners.append(
+            (
+                "info",
+                "Dry run: sign-ups are stored and shown with the exact request that would be sent; "
+                "nothing goes to eSputnik.",
+            )
+        )
+    if not config["ADMIN_PASSWORD"]:
+        banners.append(
+            ("info", "This admin view has no password (development). Set ADMIN_PASSWORD before exposing it.")
+        )
+    return banners
+
+
+@bp.get("/")
+def index():
+    size, oldest = queries.backlog()
+    base = snippets.base_url(current_app.config, request.host_url)
+    forms = []
+    for form in catalogue.all_forms():
+        title = fields.texts(form, form.language)["title"]
+        forms.append((form, snippets.for_form(form, base, title), title))
+    latest, _more = queries.search(limit=LATEST)
+    return render_template(
+        "admin/index.html",
+        forms=forms,
+        latest=queries.present(latest, {form.id: form for form, _lines, _title in forms}),
+        here=url_for("admin.index"),
+        counts=queries.counts_by_form(),
+        backlog=(size, oldest),
+        banners=_banners(size, oldest),
+        connection=queries.connection(recheck=bool(request.args.get("recheck"))),
+        action=ActionForm(),
+        today=date.today().isoformat(),
+    )
+
+
+def _page():
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 10**6 else 1
+
+
+@bp.get("/submissions")
+def submissions():
+    form_id = request.args.get("form") or None
+    form = _form_or_404(form_id) if form_id else None
+    address = request.args.get("q", "")[:320]
+    state = request.args.get("state") or None
+    reveal = request.args.get("reveal") == "1"
+    if reveal:
+        log.info("admin showed personal data", extra={"event": "admin_reveal", "user": g.admin_user, "form": form_id})
+    page = _page()
+    rows, more = queries.search(form_id, address, state, page)
+    return render_template(
+        "admin/submissions.html",
+        form=form,
+        address=address,
+        state=state,
+        states=("pending", *delivery.FINAL_STATES),
+        reveal=reveal,
+        page=page,
+        more=more,
+        items=queries.present(rows, {f.id: f for f in catalogue.all_forms()}, reveal=reveal),
+        action=ActionForm(),
+        here=request.full_path.rstrip("?"),
+    )
+
+
+def _act(submission_id, change, done):
+    if not ActionForm().validate_on_submit():
+        abort(400, description="The page had expired; reload it and try again.")
+    changed = change(submission_id)
+    log.info("admin action", extra={"event": f"admin_{done}", "submission": submission_id, "changed": changed})
+    flash(f"Submission {submission_id}: {done}." if changed else f"Submission {submission_id} was left as it was.")
+    return redirect(safe_next(request.form.get("next")), 303)
+
+
+@bp.post("/submissions/<submission_id>/retry")
+def retry(submission_id):
+    return _act(submission_id, lambda sid: delivery.requeue(ids=[sid]), "queued again")
+
+
+@bp.post("/submissions/<submission_id>/discard")
+def discard(submission_id):
+    return _act(submission_id, lambda sid: delivery.discard([sid]), "discarded")
+
+
+@bp.route("/forms/<form_id>/test", methods=["GET", "POST"])
+def test_sign_up(form_id):
+    form = _form_or_404(form_id)
+    action, errors, data = ActionForm(), {}, request.form
+    if request.method == "POST":
+        if not action.validate_on_submit():
+            abort(400, description="The page had expired; reload it and try again.")
+        values, errors = validation.clean(form, data, require_consent=False)
+        if not errors:
+            intake.accept(form, values, form.language, source="admin")
+            shown = masking.address(intake.contact_key(values))
+            flash(f"Test sign-up for {shown} stored; the worker sends it within seconds. Watch for the event below.")
+            return redirect(url_for("admin.submissions", form=form.id, q=intake.contact_key(values)), 303)
+    return render_template(
+        "admin/test_sign_up.html",
+        form=form,
+        inputs=fields.describe(form, form.language),
+        data=data,
+        errors=errors,
+        action=action,
+        dry_run=current_app.config["DRY_RUN"],
+    ), (422 if errors else 200)
+
+
+def _day(name):
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400, description=f"{name}: expected a date like 2025-01-31, got {raw[:20]!r}.")
+
+
+@bp.get("/consents.csv")
+def consents_csv():
+    form_id = request.args.get("form") or None
+    if form_id:
+        _form_or_404(form_id)
+    since, until = _day("from"), _day("to")
+    records = consent.find(form_id, since, until)
+    log.info("admin exported consents", extra={"event": "consent_export", "form": form_id, "rows": len(records)})
+    name = f"consents-{form_id or 'all'}-{since or 'start'}-{until or 'now'}.csv"
+    return Response(
+        consent.to_csv(records),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

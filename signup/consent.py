@@ -1,0 +1,142 @@
+"""The consent ledger: what a visitor agreed to, word for word, with where and when; exported as CSV."""
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import request
+from sqlalchemy import select
+
+from . import db, fields
+from .catalogue import origin_of
+from .db import Consent
+from .i18n import current_language
+
+PAGE_URL_FIELD = "page_url"
+MAX_URL = 2000
+MAX_USER_AGENT = 512
+CSV_COLUMNS = (
+    "time_utc",
+    "form",
+    "address",
+    "language",
+    "text",
+    "text_sha256",
+    "client_address",
+    "page_url",
+    "user_agent",
+    "submission_id",
+)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The consent text a visitor saw and ticked, and the circumstances."""
+
+    text: str
+    language: str
+    client_address: str | None
+    page_url: str | None
+    user_agent: str | None
+
+    @property
+    def sha256(self):
+        return digest(self.text)
+
+
+def digest(text):
+    """Return the SHA-256 of a consent text, as hex, so anyone can check a record against a text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def clean_url(value):
+    """Return `value` when it is a plausible http(s) page address, else None."""
+    if not isinstance(value, str) or len(value) > MAX_URL or origin_of(value.strip()) is None:
+        return None
+    return value.strip()
+
+
+def page_url(data):
+    """Return the host page's address: a page_url or page input, else the Referer from another site."""
+    for key in (PAGE_URL_FIELD, "page"):
+        given = clean_url(data.get(key))
+        if given:
+            return given
+    referrer = clean_url(request.referrer)
+    # A Referer from our own pages (the form posting itself, a language switch) says nothing of the host page.
+    if referrer and urlsplit(referrer).netloc != request.host:
+        return referrer
+    return None
+
+
+def shown(form, data):
+    """Return what the visitor of this request agreed to, or None when the form asks no consent."""
+    language = current_language()
+    text = fields.texts(form, language)["consent"]
+    if not text:
+        return None
+    agent = request.user_agent.string or None
+    return Shown(text, language, request.remote_addr, page_url(data), agent[:MAX_USER_AGENT] if agent else None)
+
+
+def record(session, submission_id, form_id, contact_key, given):
+    """Add the ledger row of one consent to `session`, inside the caller's transaction."""
+    session.add(
+        Consent(
+            submission_id=submission_id,
+            form_id=form_id,
+            contact_key=contact_key,
+            language=given.language,
+            text=given.text,
+            text_sha256=given.sha256,
+            client_address=given.client_address,
+            page_url=given.page_url,
+            user_agent=given.user_agent,
+        )
+    )
+
+
+def find(form_id=None, since=None, until=None):
+    """Return consent records, oldest first, of one form (or all) from `since` to the end of `until` (dates)."""
+    query = select(Consent).order_by(Consent.created_at, Consent.id)
+    if form_id:
+        query = query.where(Consent.form_id == form_id)
+    if since:
+        query = query.where(Consent.created_at >= datetime.combine(since, datetime.min.time()))
+    if until:
+        query = query.where(Consent.created_at < datetime.combine(until + timedelta(days=1), datetime.min.time()))
+    with db.session() as session:
+        return session.scalars(query).all()
+
+
+def _cell(value):
+    # A cell starting with = + - @ is run as a formula by spreadsheets; a quote keeps it text.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def to_csv(records):
+    """Return the records as CSV text with a header line."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for item in records:
+        writer.writerow(
+            _cell(value)
+            for value in (
+                item.created_at.isoformat(timespec="seconds") + "Z",
+                item.form_id,
+                item.contact_key,
+                item.language,
+                item.text,
+                item.text_sha256,
+                item.client_address,
+                item.page_url,
+                item.user_agent,
+                item.submission_id,
+            )
+        )
+    return out.getvalue()
