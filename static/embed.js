@@ -24,7 +24,13 @@
     frame.src = url.href;
     frame.title = script.getAttribute("data-title") || defaultTitle();
     frame.style.cssText = "display:block;width:100%;border:0;height:" + (parseInt(script.getAttribute("data-height"), 10) || 360) + "px";
-    script.parentNode.insertBefore(frame, script.nextSibling);
+    if (script.parentNode === document.head) {
+      // A tag in <head> has no place on the page: the form goes at the start of <body>.
+      if (document.body) document.body.prepend(frame);
+      else document.addEventListener("DOMContentLoaded", function () { document.body.prepend(frame); });
+    } else {
+      script.parentNode.insertBefore(frame, script.nextSibling);
+    }
     var layer = script.getAttribute("data-datalayer");
     shared.frames.push({
       frame: frame,
@@ -39,8 +45,9 @@
     var type = message.type;
     if (["ready", "resize", "submitted", "error"].indexOf(type) < 0) return;
     var detail = { signup: 1, type: type, form: entry.form, language: String(message.language || "") };
-    if (typeof message.height === "number" && isFinite(message.height)) {
-      detail.height = Math.max(0, Math.min(Math.ceil(message.height), 10000));
+    if (typeof message.height === "number" && message.height > 0) {
+      // Bounded, so a broken page cannot make the frame cover the host page.
+      detail.height = Math.min(Math.ceil(message.height), 10000);
       entry.frame.style.height = detail.height + "px";
     }
     if (type === "ready" && typeof message.title === "string" && !entry.script.hasAttribute("data-title")) {

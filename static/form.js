@@ -53,6 +53,11 @@
     return input.dataset.label || (label ? label.firstChild.textContent.trim() : input.name);
   }
 
+  // Errors are listed in the order of the fields, whatever order the answer gave them in.
+  function position(name) {
+    return Array.prototype.indexOf.call(form.elements, document.getElementById("f-" + name));
+  }
+
   function clearErrors() {
     document.querySelectorAll("#error-summary, form .error").forEach(function (node) { node.remove(); });
     document.querySelectorAll(".invalid").forEach(function (node) { node.classList.remove("invalid"); });
@@ -67,7 +72,7 @@
     var summary = make("div", "", { id: "error-summary", class: "summary", role: "alert", tabindex: "-1" });
     var list = make("ul");
     summary.append(make("p", form.dataset.summary), list);
-    Object.keys(errors).forEach(function (name) {
+    Object.keys(errors).sort(function (a, b) { return position(a) - position(b); }).forEach(function (name) {
       var text = [].concat(errors[name]).join(" ");
       var input = document.getElementById("f-" + name);
       var item = list.appendChild(make("li", input ? "" : text));
