@@ -55,7 +55,7 @@
     }
     if (type === "error") {
       detail.fields = Array.isArray(message.fields) ? message.fields.map(String) : [];
-      detail.status = Number(message.status) || 422;
+      detail.status = typeof message.status === "number" ? message.status : 422;
     }
     entry.script.dispatchEvent(new CustomEvent("signup:" + type, { bubbles: true, detail: detail }));
     var again = type === "ready" && entry.viewed;

@@ -67,7 +67,12 @@
     });
   }
 
-  function showErrors(errors) {
+  // Names of the form's own fields only: never what was typed, nor internal keys.
+  function fieldNames(names) {
+    return names.filter(function (name) { return name && document.getElementById("f-" + name); });
+  }
+
+  function showErrors(errors, status) {
     clearErrors();
     var summary = make("div", "", { id: "error-summary", class: "summary", role: "alert", tabindex: "-1" });
     var list = make("ul");
@@ -85,7 +90,7 @@
     });
     form.parentNode.insertBefore(summary, form);
     summary.focus();
-    send("error", { fields: Object.keys(errors) });
+    send("error", { fields: fieldNames(Object.keys(errors)), status: status });
   }
 
   function finished() {
@@ -131,12 +136,12 @@
           delete errors.form_token;
           errors.form = [form.dataset.expired];
         }
-        showErrors(errors);
+        showErrors(errors, response.status);
         if (expired) renewToken(release);
         else release();
       });
     }).catch(function () {
-      showErrors({ form: [form.dataset.failed] });
+      showErrors({ form: [form.dataset.failed] }, 0);
       release();
     });
   }
@@ -148,7 +153,7 @@
 
   send("ready", { height: (lastHeight = height()), title: document.title });
   if (data.event && !reloaded()) {
-    var fields = (data.fields || "").split(" ").filter(Boolean);
+    var fields = fieldNames((data.fields || "").split(" "));
     send(data.event, data.event === "error" ? { fields: fields, status: Number(data.status || 422) } : {});
   }
   var summary = document.getElementById("error-summary");
