@@ -3,6 +3,7 @@
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from signup import catalogue, create_app, db
 from signup.config import ROOT
 from signup.db import Submission
-from tests.conftest import SECRET, _settings, missing_service, wait_for
+from tests.conftest import SECRET, _settings, missing_service
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
@@ -373,8 +374,11 @@ def test_only_messages_from_our_frame_reach_the_host_page(site, context):
 
 def refused_frames(page, count):
     """Wait until `count` frames have settled, and return how many the browser refused to show."""
-    settled = wait_for(lambda: len([f for f in page.main_frame.child_frames if f.url]) == count, timeout=5)
-    assert settled, [f.url for f in page.main_frame.child_frames]
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    # Playwright learns of frame navigations only while it is called, so wait through it.
+    while len([f for f in page.main_frame.child_frames if f.url]) < count and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert len(page.main_frame.child_frames) == count, [f.url for f in page.main_frame.child_frames]
     return len([f for f in page.main_frame.child_frames if f.url.startswith("chrome-error:")])
 
 
