@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench worker clean
+.PHONY: run test lint format bench worker clean translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -29,6 +29,12 @@ test: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Gather the texts to translate, merge them into the uk and ru catalogues, and compile those.
+translations: $(VENV)/.dev
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext --no-location --sort-output --project=signup --copyright-holder=signup -o signup/translations/messages.pot .
+	$(BIN)/pybabel -q update -i signup/translations/messages.pot -d signup/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d signup/translations --statistics
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py

@@ -9,6 +9,8 @@ from flask import current_app
 
 from . import captcha, webhook_settings
 from .captcha import CaptchaSpec
+from .theme import Theme
+from .theme import read as read_theme
 
 LANGUAGES = ("uk", "ru", "en")
 STANDARD_FIELDS = ("email", "phone", "first_name", "last_name", "town", "region", "address", "postcode")
@@ -32,9 +34,13 @@ KNOWN_KEYS = {
     "language",
     "phone_region",
     "captcha",
+    "theme",
+    "finish",
     *TEXT_KEYS,
     *webhook_settings.KEYS,
 }
+# How a visitor's sign-up ends: the built-in thank-you page, a redirect, or a message in place.
+FINISHES = ("page", "redirect", "inline")
 
 
 class CatalogueError(Exception):
@@ -80,6 +86,8 @@ class FormSpec:
     webhook_tokens: tuple = field(default=(), repr=False)
     webhook_fields: dict = field(default_factory=dict)
     wpforms_secret: str | None = field(default=None, repr=False)
+    theme: Theme = field(default_factory=Theme)
+    finish: str = "page"
 
     @property
     def event_names(self):
@@ -240,6 +248,18 @@ def _check_phone_region(reader):
     return region
 
 
+def _check_finish(reader, redirect_url):
+    finish = reader.table.get("finish", "redirect" if redirect_url else "page")
+    if finish not in FINISHES:
+        reader.fail("finish", f"expected one of {', '.join(FINISHES)}, got {finish!r}")
+        return "page"
+    if finish == "redirect" and not redirect_url and "redirect_url" not in reader.table:
+        reader.fail("finish", "is redirect, so redirect_url is needed")
+    if finish != "redirect" and redirect_url:
+        reader.fail("redirect_url", f"is used only with finish = redirect (finish is {finish})")
+    return finish
+
+
 def build_form(form_id, table, problems):
     """Check one form's table and return its FormSpec (problems are appended, not raised)."""
     reader = _Reader(form_id, table, problems)
@@ -251,6 +271,7 @@ def build_form(form_id, table, problems):
     fields, required = _check_fields(reader, custom)
     origins = tuple(o for o in (_check_origin(reader, o) for o in reader.strings("allowed_origins")) if o)
     texts = {key: reader.text(key) for key in TEXT_KEYS if key in table}
+    redirect_url = _check_redirect(reader, table.get("redirect_url"), origins)
     return FormSpec(
         id=form_id,
         form_type=_check_form_type(reader, table.get("form_type")),
@@ -258,7 +279,7 @@ def build_form(form_id, table, problems):
         required=required,
         groups=reader.strings("groups"),
         allowed_origins=origins,
-        redirect_url=_check_redirect(reader, table.get("redirect_url"), origins),
+        redirect_url=redirect_url,
         consent=texts.get("consent"),
         custom_fields=custom,
         labels=_check_labels(reader, fields),
@@ -267,6 +288,8 @@ def build_form(form_id, table, problems):
         phone_region=_check_phone_region(reader),
         captcha=captcha.read_spec(table["captcha"], reader.fail) if "captcha" in table else None,
         **webhook_settings.check(reader, fields),
+        theme=read_theme(table.get("theme"), reader.fail),
+        finish=_check_finish(reader, redirect_url),
     )
 
 

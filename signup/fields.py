@@ -62,3 +62,11 @@ def texts(form, language):
         "thanks": form.text("thanks", language)
         or (_("Thank you! Please check your inbox to confirm.") if asks_email else _("Thank you for signing up!")),
     }
+
+
+def script_messages():
+    """Return the messages shown when a sign-up fails as a whole rather than field by field."""
+    return {
+        "expired": _("This form was open for too long. Please check it and send it again."),
+        "failed": _("Your sign-up could not be sent. Please check your connection and try again."),
+    }

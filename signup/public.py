@@ -1,12 +1,23 @@
-"""The visitor's form pages: shown in an iframe, posted without JavaScript, thanked."""
+"""The visitor's form pages (shown in an iframe, posted without JavaScript, thanked) and the embed script."""
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 
 from . import captcha, catalogue, consent, fields, intake, metrics, screening, tokens, validation
+from .catalogue import origin_of
 from .i18n import current_language
 
 bp = Blueprint("public", __name__)
+EMBED_SCRIPT = "embed.js"
+# The embed script's URL is pasted into other sites, so it cannot carry a version: cache it for a day
+# and let browsers use a stale copy for a week while they fetch the new one.
+EMBED_CACHE = "public, max-age=86400, stale-while-revalidate=604800"
+# Page assets are linked with a hash of their content, so a changed file gets a new URL.
+ASSET_CACHE = "public, max-age=31536000, immutable"
 
 
 @bp.url_value_preprocessor
@@ -23,10 +34,12 @@ def _form_or_404():
 def frame_policy(form):
     """Return the Content-Security-Policy for a page of `form`, framed only by its allowed origins."""
     widget = form.captcha.service.origins if form.captcha else []
+    # Captcha widgets style themselves inline; that needs 'unsafe-inline', which a hash would
+    # switch off, so such forms allow inline style instead of the theme's hash.
+    styles = ["'unsafe-inline'"] if widget else [form.theme.style_hash] if form.theme.style_hash else []
     directives = {
         "default-src": ["'none'"],
-        # Captcha widgets style themselves inline; forms without one allow no inline style.
-        "style-src": ["'self'", *(["'unsafe-inline'"] if widget else [])],
+        "style-src": ["'self'", *styles],
         "script-src": ["'self'", *widget],
         "img-src": ["'self'", "data:"],
         "connect-src": ["'self'", *widget],
@@ -40,10 +53,44 @@ def frame_policy(form):
 
 @bp.after_request
 def page_headers(response):
+    if request.endpoint == "public.embed_script":
+        return response
     if g.get("form") is not None:
         response.headers["Content-Security-Policy"] = frame_policy(g.form)
+        if not g.form.allowed_origins:
+            response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Accept-Language")
     return response
+
+
+@lru_cache(maxsize=32)
+def _content_hash(path, _mtime):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+@bp.app_context_processor
+def asset_helpers():
+    def asset_url(filename):
+        """Return the URL of a static file with a hash of its content, so it may be cached for good."""
+        path = Path(current_app.static_folder) / filename
+        return url_for("static", filename=filename, v=_content_hash(str(path), path.stat().st_mtime_ns))
+
+    return {"asset_url": asset_url}
+
+
+@bp.after_app_request
+def cache_versioned_assets(response):
+    if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+        response.headers["Cache-Control"] = ASSET_CACHE
+    return response
+
+
+@bp.context_processor
+def parent_hint():
+    """Name the embedding site when the browser told us (Referer) and the form allows it."""
+    form, origin = g.get("form"), origin_of(request.referrer)
+    return {"parent_origin": origin if form is not None and origin in form.allowed_origins else None}
 
 
 def render_form(form, data, errors, status=200):
@@ -60,6 +107,7 @@ def render_form(form, data, errors, status=200):
         form=form,
         fields=items,
         texts=fields.texts(form, language),
+        messages=fields.script_messages(),
         errors=errors,
         labels=labels,
         consent_checked=validation.is_checked(data.get("consent")),
@@ -91,8 +139,7 @@ def submit_form(form_id):
     data = request.form
     verdict = screening.screen(form, data)
     if verdict == screening.EXPIRED:
-        message = _("This form was open for too long. Please check it and send it again.")
-        return render_form(form, data, {"form": [message]}, status=422)
+        return render_form(form, data, {"form": [fields.script_messages()["expired"]]}, status=422)
     if verdict == screening.FOREIGN_ORIGIN:
         abort(403, description=_("This form can be sent only from its own page or a site allowed to embed it."))
     if verdict:
@@ -130,3 +177,13 @@ def thanks(form_id):
     form = _form_or_404()
     texts = fields.texts(form, current_language())
     return render_template("public/thanks.html", form=form, texts=texts, language=current_language())
+
+
+@bp.get("/embed.js")
+def embed_script():
+    response = send_from_directory(current_app.static_folder, EMBED_SCRIPT, mimetype="text/javascript")
+    response.headers["Cache-Control"] = EMBED_CACHE
+    # Any site may load the script; what it can frame is still decided by each form's allowed origins.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response

@@ -6,6 +6,7 @@ import unicodedata
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 NAME_FIELDS = ("first_name", "last_name")
 MAX_LENGTHS = {"town": 100, "region": 100, "address": 255, "postcode": 20}
@@ -36,10 +37,14 @@ def _has_control_characters(value):
     )
 
 
+def _at_most(limit):
+    return ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", limit)
+
+
 def name_problem(value, *, limit_words):
     """Return why eSputnik would reject this first or last name, or None when it is fine."""
     if len(value) > NAME_MAX_LENGTH:
-        return _("Use at most %(n)d characters.", n=NAME_MAX_LENGTH)
+        return _at_most(NAME_MAX_LENGTH)
     words = value.split()
     for word in words:
         if not NAME_WORD.match(word) or (word.endswith(".") and len(word) > 4):
@@ -86,7 +91,7 @@ def _clean_one(form, name, value):
         return value, name_problem(value, limit_words=name == "first_name")
     limit = MAX_LENGTHS.get(name, CUSTOM_MAX_LENGTH)
     if len(value) > limit:
-        return None, _("Use at most %(n)d characters.", n=limit)
+        return None, _at_most(limit)
     return value, None
 
 
