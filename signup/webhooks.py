@@ -135,6 +135,9 @@ def receive(form_id):
     form = g.form
     data, problem = read_data()
     authenticate(form, data)
+    if request.method == "HEAD":
+        # A reachability probe: answered like a GET, but a HEAD never makes a sign-up.
+        return "", 200
     delivery = understand(data, problem)
     if delivery.test:
         return jsonify(status="ok", message=_("The connection works; nothing was stored.")), 200

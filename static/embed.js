@@ -20,6 +20,8 @@
     var url = new URL(src.pathname.replace(/embed\.js$/, "f/") + formId, src.origin);
     var lang = script.getAttribute("data-lang");
     if (lang) url.searchParams.set("lang", lang);
+    // The consent record names the page the form was on; its query may hold personal data, so it is left out.
+    url.searchParams.set("page", location.origin + location.pathname);
     var frame = document.createElement("iframe");
     frame.src = url.href;
     frame.title = script.getAttribute("data-title") || defaultTitle();

@@ -13,7 +13,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from signup import catalogue, create_app, db
 from signup.config import ROOT
-from signup.db import Submission
+from signup.db import Consent, Submission
 from tests.conftest import SECRET, _settings, missing_service
 
 CHROMIUM = "/usr/bin/chromium"
@@ -308,6 +308,17 @@ def test_script_embed_follows_the_content_height_and_relays_every_event(site, co
     assert all(d["form"] == "inline" for d in seen)
     layer = [entry["event"] for entry in page.evaluate("dataLayer")]
     assert layer == ["signup_form_view", "signup_form_error", "signup_form_submit"]
+
+
+def test_the_consent_record_names_the_host_page_without_its_query(site, context):
+    page = context.new_page()
+    page.goto(site.page("/offers", HOST_SCRIPT + site.script("page")) + "?email=private@example.com")
+    fill_and_send(page.frame_locator("iframe"), "consent@example.com")
+    page.frame_locator("iframe").locator(".done").wait_for()
+    with site.app.app_context(), db.session() as session:
+        (record,) = session.scalars(select(Consent).where(Consent.contact_key == "consent@example.com")).all()
+    assert record.text == "I agree to receive the newsletter."
+    assert record.page_url == site.host + "/offers"
 
 
 def test_including_the_script_twice_gives_one_frame_per_tag_and_each_event_once(site, context):

@@ -679,3 +679,9 @@ def test_no_form_body_or_query_gets_a_5xx(client, pairs):
     encoded = urlencode(pairs)
     assert client.post(f"/hooks/full?token={TOKEN}", data=encoded, content_type=FORM).status_code in (200, 422)
     assert client.get(f"/hooks/full?token={TOKEN}&{encoded}").status_code in (200, 422)
+
+
+def test_a_head_request_checks_the_url_but_stores_nothing(app, client):
+    assert client.head(f"/hooks/news?token={TOKEN}&email=a@example.com").status_code == 200
+    assert client.head("/hooks/news?token=wrong&email=a@example.com").status_code == 401
+    assert rows(app) == []
