@@ -19,6 +19,8 @@ function init(args)
   end
   step = tonumber(os.getenv("THREADS") or "1")
   counter = id + 1
+  -- A table of headers replaces wrk's own, so the browser's user agent is set here.
+  headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["User-Agent"] = os.getenv("AGENT")}
 end
 
 request = function()
@@ -27,5 +29,5 @@ request = function()
   if counter > #bodies then
     counter = id + 1
   end
-  return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+  return wrk.format("POST", nil, headers, body)
 end

@@ -137,19 +137,8 @@ def write_bodies(name, tokens):
 
 def wrk(url, bodies):
     threads = 2
-    command = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{CONNECTIONS}",
-        f"-d{SECONDS}s",
-        "--latency",
-        "-s",
-        "bench/post.lua",
-        "-H",
-        f"User-Agent: {BROWSER}",
-        url,
-    ]
-    env = {**os.environ, "BODIES": str(bodies), "THREADS": str(threads)}
+    command = ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", "bench/post.lua", url]
+    env = {**os.environ, "BODIES": str(bodies), "THREADS": str(threads), "AGENT": BROWSER}
     output = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
     with (WORK / "wrk.txt").open("a") as log:
         log.write(output)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from flask import request
 from sqlalchemy import select
 
-from . import db, fields
+from . import db
 from .catalogue import origin_of
 from .db import Consent
 from .i18n import current_language
@@ -75,17 +75,21 @@ def page_url(data):
 def shown(form, data):
     """Return what the visitor of this request agreed to, or None when the form asks no consent."""
     language = current_language()
-    text = fields.texts(form, language)["consent"]
-    if not text:
+    if form.consent is None:
         return None
+    text = form.consent.get(language, form.language)
     agent = request.user_agent.string or None
     return Shown(text, language, request.remote_addr, page_url(data), agent[:MAX_USER_AGENT] if agent else None)
 
 
-def record(session, submission_id, form_id, contact_key, given):
-    """Add the ledger row of one consent to `session`, inside the caller's transaction."""
-    session.add(
-        Consent(
+INSERT_CONSENT = Consent.__table__.insert()
+
+
+def record(connection, submission_id, form_id, contact_key, given):
+    """Write the ledger row of one consent on `connection`, inside the caller's transaction."""
+    connection.execute(
+        INSERT_CONSENT,
+        dict(
             submission_id=submission_id,
             form_id=form_id,
             contact_key=contact_key,
@@ -95,7 +99,7 @@ def record(session, submission_id, form_id, contact_key, given):
             client_address=given.client_address,
             page_url=given.page_url,
             user_agent=given.user_agent,
-        )
+        ),
     )
 
 

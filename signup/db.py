@@ -1,5 +1,8 @@
 """Storage: the engine, the tables, and migrations run through Alembic."""
 
+import random
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -7,6 +10,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import current_app
 from sqlalchemy import ForeignKey, Index, String, Text, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -51,7 +55,7 @@ class Submission(Base):
         Index("ix_submissions_due", "state", "next_attempt_at"),
         Index("ix_submissions_retries", "state", "attempts", "next_attempt_at"),
         Index("ix_submissions_form_created", "form_id", "created_at"),
-        Index("ix_submissions_contact", "contact_key", "form_id"),
+        Index("ix_submissions_contact", "contact_key", "form_id", "created_at"),
         Index("ix_submissions_delivered", "delivered_at"),
     )
 
@@ -114,6 +118,27 @@ class Flag(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def _begin_immediate(connection, wait=30.0):
+    """Take SQLite's write lock, retrying every millisecond or so while another process holds it.
+
+    SQLite's own busy handler sleeps in growing steps (up to 100 ms), which is what a form's
+    visitors would wait for while another process commits in about one millisecond.
+    """
+    deadline = time.monotonic() + wait
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.0005, 0.002))
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait * 1000)}")
+
+
 def _sqlite_serialised_writes(engine):
     # pysqlite's own BEGIN is deferred; taking the write lock up front makes a claim
     # (select due rows, then mark them) atomic across processes sharing the file.
@@ -127,9 +152,21 @@ def _sqlite_serialised_writes(engine):
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    # Threads of one process also queue on a lock of their own: SQLite's busy handler would make
+    # them sleep in growing steps (up to 100 ms) while the file is locked, where a lock wakes them at once.
+    writers = threading.RLock()
+
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writers.acquire()
+        # Counted on the pooled connection, whose info the pool hands back at check-in.
+        connection.info["writer_holds"] = connection.info.get("writer_holds", 0) + 1
+        _begin_immediate(connection)
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection, record):
+        for _ in range(record.info.pop("writer_holds", 0)):
+            writers.release()
 
 
 def make_engine(url, **options):

@@ -33,26 +33,40 @@ class Claimed:
     queued_at: datetime
 
 
+SUBMISSIONS, ATTEMPTS = Submission.__table__, Attempt.__table__
+CLAIMED_COLUMNS = (
+    SUBMISSIONS.c.id,
+    SUBMISSIONS.c.form_id,
+    SUBMISSIONS.c.payload,
+    SUBMISSIONS.c.attempts,
+    SUBMISSIONS.c.queued_at,
+)
+INSERT_ATTEMPT = ATTEMPTS.insert()
+
+
 def claim(owner, limit, now=None):
     """Take up to `limit` due submissions for `owner` and return them, retries first."""
     now = now or utcnow()
     lease = timedelta(seconds=current_app.config["DELIVERY_LEASE_SECONDS"])
-    with db.session() as session, session.begin():
+    # Plain statements on one connection: on SQLite every worker thread waits for this one.
+    with db.engine().begin() as connection:
         # Retries go first: a resend after a lost answer must reach eSputnik within its
         # duplicate minute even when a campaign has left a long backlog of first attempts.
-        rows = _due_rows(session, now, limit, Submission.attempts > 0)
+        rows = _due_rows(connection, now, limit, SUBMISSIONS.c.attempts > 0)
         if len(rows) < limit:
-            rows += _due_rows(session, now, limit - len(rows), Submission.attempts == 0)
-        for row in rows:
-            row.lease_owner, row.lease_until = owner, now + lease
-        return [Claimed(r.id, r.form_id, r.payload, r.attempts, r.queued_at) for r in rows]
+            rows += _due_rows(connection, now, limit - len(rows), SUBMISSIONS.c.attempts == 0)
+        if rows:
+            held = update(SUBMISSIONS).where(SUBMISSIONS.c.id.in_([row.id for row in rows]))
+            connection.execute(held.values(lease_owner=owner, lease_until=now + lease))
+    return [Claimed(*row) for row in rows]
 
 
-def _due_rows(session, now, limit, condition):
-    query = select(Submission).where(*_due(now), condition).order_by(Submission.next_attempt_at).limit(limit)
-    if session.bind.dialect.name == "postgresql":
+def _due_rows(connection, now, limit, condition):
+    query = select(*CLAIMED_COLUMNS).where(*_due(now), condition).order_by(SUBMISSIONS.c.next_attempt_at)
+    query = query.limit(limit)
+    if connection.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query))
+    return list(connection.execute(query))
 
 
 def _due(now):
@@ -102,59 +116,86 @@ def _next_state(item, answer, config, now):
     return values
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One finished call, waiting to be stored."""
+
+    item: Claimed
+    answer: esputnik.Answer
+    started_at: datetime
+    duration_ms: int
+
+
 def record(item, answer, owner, started_at, duration_ms):
     """Store the outcome of one attempt; return False when the lease had been lost."""
-    now = utcnow()
-    values = _next_state(item, answer, current_app.config, now)
-    values.update(lease_owner=None, lease_until=None)
-    with db.session() as session, session.begin():
-        result = session.execute(
-            update(Submission).where(Submission.id == item.id, Submission.lease_owner == owner).values(**values)
-        )
-        if answer.outcome != "paused":
-            session.add(
-                Attempt(
-                    submission_id=item.id,
-                    started_at=started_at,
-                    duration_ms=duration_ms,
-                    status=answer.status,
-                    outcome=answer.outcome,
-                    detail=answer.detail,
-                )
-            )
-    if result.rowcount == 0:
-        log.warning("lease lost before the outcome was stored", extra={"submission": item.id})
-        return False
-    return True
+    return not record_many([Outcome(item, answer, started_at, duration_ms)], owner)
 
 
-def attempt(item, owner):
-    """Make one delivery attempt for a claimed submission and store its outcome."""
+def record_many(outcomes, owner):
+    """Store several outcomes in one transaction; return the ids whose lease had been lost."""
+    now, config, lost = utcnow(), current_app.config, []
+    with db.engine().begin() as connection:
+        for outcome in outcomes:
+            item, answer = outcome.item, outcome.answer
+            values = {**_next_state(item, answer, config, now), "lease_owner": None, "lease_until": None}
+            mine = (SUBMISSIONS.c.id == item.id, SUBMISSIONS.c.lease_owner == owner)
+            if connection.execute(update(SUBMISSIONS).where(*mine).values(**values)).rowcount == 0:
+                lost.append(item.id)
+        attempts = [_attempt_row(o) for o in outcomes if o.answer.outcome != "paused"]
+        if attempts:
+            connection.execute(INSERT_ATTEMPT, attempts)
+    for submission_id in lost:
+        log.warning("lease lost before the outcome was stored", extra={"submission": submission_id})
+    for outcome in outcomes:
+        logs.attempt(outcome.item, outcome.answer, outcome.duration_ms)
+    return lost
+
+
+def _attempt_row(outcome):
+    answer = outcome.answer
+    return {
+        "submission_id": outcome.item.id,
+        "started_at": outcome.started_at,
+        "duration_ms": outcome.duration_ms,
+        "status": answer.status,
+        "outcome": answer.outcome,
+        "detail": answer.detail,
+    }
+
+
+def call(item):
+    """Make the call for a claimed submission (or, in dry run, pretend to) and return its Outcome."""
     config = current_app.config
     started_at, clock = utcnow(), time.monotonic()
     if config["DRY_RUN"]:
         answer = esputnik.Answer("dry_run", None, "dry run: nothing was sent")
     else:
         answer = esputnik.subscribe(config, item.payload)
-    duration_ms = int((time.monotonic() - clock) * 1000)
+    outcome = Outcome(item, answer, started_at, int((time.monotonic() - clock) * 1000))
     if answer.outcome == "paused":
         # Paused before the lease is released, so no worker picks the row up in between.
         pause(answer.detail)
-    record(item, answer, owner, started_at, duration_ms)
-    logs.attempt(item, answer, duration_ms)
-    if answer.outcome in ("delivered", "refused") and paused_reason():
-        resume()
-    return answer
+    return outcome
 
 
-def release(owner):
-    """Give back every lease `owner` still holds, so another worker can take them at once."""
+def attempt(item, owner):
+    """Make one delivery attempt for a claimed submission and store its outcome."""
+    outcome = call(item)
+    record_many([outcome], owner)
+    return outcome.answer
+
+
+def release(owner, ids=None):
+    """Give back the leases `owner` holds (all, or those of `ids`), so another worker can take them at once.
+
+    Only for claims whose call has not started: a lease given back while its call is in flight
+    would let a second worker send the same sign-up.
+    """
+    condition = [Submission.lease_owner == owner, Submission.state == "pending"]
+    if ids is not None:
+        condition.append(Submission.id.in_(ids))
     with db.session() as session, session.begin():
-        session.execute(
-            update(Submission)
-            .where(Submission.lease_owner == owner, Submission.state == "pending")
-            .values(lease_owner=None, lease_until=None)
-        )
+        session.execute(update(Submission).where(*condition).values(lease_owner=None, lease_until=None))
 
 
 def pause(reason):

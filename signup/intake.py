@@ -5,7 +5,8 @@ import uuid
 from datetime import timedelta
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from . import consent as ledger
@@ -13,6 +14,35 @@ from . import db, esputnik, metrics, screening
 from .db import Submission, UsedToken, utcnow
 
 COUNTED_STATES = ("pending", "delivered", "dry_run")
+SUBMISSIONS = Submission.__table__
+# Built once: every sign-up runs these, and building a statement costs more than running it.
+LATEST = (
+    select(SUBMISSIONS.c.id, SUBMISSIONS.c.state, SUBMISSIONS.c.attempts, SUBMISSIONS.c.lease_until)
+    .add_columns(SUBMISSIONS.c.payload)
+    .where(
+        SUBMISSIONS.c.contact_key == bindparam("key"),
+        SUBMISSIONS.c.form_id == bindparam("form_id"),
+        SUBMISSIONS.c.created_at >= bindparam("since"),
+        SUBMISSIONS.c.state.in_(COUNTED_STATES),
+    )
+    .order_by(SUBMISSIONS.c.created_at.desc())
+    .limit(1)
+)
+RECENT_BY_ADDRESS = (
+    select(func.count())
+    .select_from(SUBMISSIONS)
+    .where(
+        SUBMISSIONS.c.contact_key == bindparam("key"),
+        SUBMISSIONS.c.created_at >= bindparam("since"),
+        SUBMISSIONS.c.state.in_(COUNTED_STATES),
+    )
+)
+INSERT_SUBMISSION = SUBMISSIONS.insert()
+# RETURNING tells whether the row went in: rowcount is not reported for this statement everywhere.
+SPEND_TOKEN = {
+    name: dialect.insert(UsedToken.__table__).on_conflict_do_nothing().returning(UsedToken.__table__.c.nonce)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 def contact_key(values):
@@ -20,26 +50,21 @@ def contact_key(values):
     return (values.get("email") or values.get("phone") or "").lower()
 
 
-def _lock_contact(session, key):
+def _lock_contact(connection, key):
     # Serialises intakes for one address, so two clicks a millisecond apart see each other and
     # the daily cap counts across forms. SQLite already serialises every write (BEGIN IMMEDIATE).
-    if session.bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
 
 
-def _latest(session, form_id, key, since):
-    query = (
-        select(Submission)
-        .where(
-            Submission.contact_key == key,
-            Submission.form_id == form_id,
-            Submission.created_at >= since,
-            Submission.state.in_(COUNTED_STATES),
-        )
-        .order_by(Submission.created_at.desc())
-        .limit(1)
-    )
-    return session.scalars(query).first()
+def _spend_token(connection, nonce, now):
+    """Record a form token as used; return False when it already was (a replay)."""
+    statement = SPEND_TOKEN[connection.dialect.name]
+    return connection.execute(statement, {"nonce": nonce, "used_at": now}).first() is not None
+
+
+def _latest(connection, form_id, key, since):
+    return connection.execute(LATEST, {"key": key, "form_id": form_id, "since": since}).first()
 
 
 def _mergeable(row, now):
@@ -48,54 +73,47 @@ def _mergeable(row, now):
     return row.state == "pending" and row.attempts == 0 and idle
 
 
-def _store(session, form, payload, key, language, source, dedupe_key):
+def _over_daily_cap(connection, key, now):
+    """Tell whether this address already reached its Subscribe calls for the last 24 hours."""
+    cap = current_app.config["MAX_SIGNUPS_PER_ADDRESS_PER_DAY"]
+    if cap <= 0:
+        return False
+    return connection.scalar(RECENT_BY_ADDRESS, {"key": key, "since": now - timedelta(days=1)}) >= cap
+
+
+def _store(connection, form, payload, key, language, source, dedupe_key, now):
     """Return (id, created): merge into, mark as duplicate of, or add beside a recent submission."""
-    now = utcnow()
     window = timedelta(seconds=current_app.config["DUPLICATE_WINDOW_SECONDS"])
-    recent = _latest(session, form.id, key, now - window) if window else None
+    recent = _latest(connection, form.id, key, now - window) if window else None
     if recent is not None and _mergeable(recent, now):
-        recent.payload, recent.updated_at, recent.source = payload, now, source
+        changes = {"payload": payload, "updated_at": now, "source": source}
+        connection.execute(update(Submission).where(Submission.id == recent.id).values(**changes))
         return recent.id, False
     state, note = "pending", None
     if recent is not None and recent.payload == payload:
         state, note = "duplicate", f"same as {recent.id}, sent once"
-    elif _over_daily_cap(session, key, now):
+    elif _over_daily_cap(connection, key, now):
         cap = current_app.config["MAX_SIGNUPS_PER_ADDRESS_PER_DAY"]
         state, note = "limited", f"not sent: more than {cap} sign-ups for this address in 24 hours"
-    row = Submission(
-        id=uuid.uuid4().hex,
-        form_id=form.id,
-        source=source,
-        state=state,
-        payload=payload,
-        contact_key=key,
-        language=language,
-        dedupe_key=dedupe_key,
-        attempts=0,
-        last_error=note,
-        created_at=now,
-        updated_at=now,
-        queued_at=now,
-        next_attempt_at=now,
-    )
-    session.add(row)
-    return row.id, True
-
-
-def _over_daily_cap(session, key, now):
-    """Tell whether this address already reached its Subscribe calls for the last 24 hours."""
-    cap = current_app.config["MAX_SIGNUPS_PER_ADDRESS_PER_DAY"]
-    query = select(func.count()).select_from(Submission)
-    query = query.where(Submission.contact_key == key, Submission.created_at >= now - timedelta(days=1))
-    return cap > 0 and session.scalar(query.where(Submission.state.in_(COUNTED_STATES))) >= cap
-
-
-def _spend_token(session, nonce):
-    """Record a form token as used; return False when it already was (a replay)."""
-    if session.get(UsedToken, nonce) is not None:
-        return False
-    session.add(UsedToken(nonce=nonce, used_at=utcnow()))
-    return True
+    submission_id = uuid.uuid4().hex
+    row = {
+        "id": submission_id,
+        "form_id": form.id,
+        "source": source,
+        "state": state,
+        "payload": payload,
+        "contact_key": key,
+        "language": language,
+        "dedupe_key": dedupe_key,
+        "attempts": 0,
+        "last_error": note,
+        "created_at": now,
+        "updated_at": now,
+        "queued_at": now,
+        "next_attempt_at": now,
+    }
+    connection.execute(INSERT_SUBMISSION, row)
+    return submission_id, True
 
 
 def accept(form, values, language, source, dedupe_key=None, token_nonce=None, consent=None):
@@ -108,24 +126,24 @@ def accept(form, values, language, source, dedupe_key=None, token_nonce=None, co
     sign-up only: a replay returns (None, False) and stores nothing. With `consent` (a
     consent.Shown), its ledger row is committed in the same transaction.
     """
-    started = time.monotonic()
+    started, now = time.monotonic(), utcnow()
     payload = esputnik.encode(esputnik.build_payload(form, values, language))
     key = contact_key(values)
     try:
-        with db.session() as session, session.begin():
-            _lock_contact(session, key)
-            if token_nonce and not _spend_token(session, token_nonce):
+        # One transaction on a plain connection: this is every sign-up's path, so it stays lean.
+        with db.engine().begin() as connection:
+            _lock_contact(connection, key)
+            if token_nonce and not _spend_token(connection, token_nonce, now):
                 metrics.screened(form.id, "token_reused")
                 return None, False
-            existing = _find_by_dedupe_key(session, dedupe_key) if dedupe_key else None
+            existing = _find_by_dedupe_key(connection, dedupe_key) if dedupe_key else None
             if existing is not None:
                 return _noted(existing), False
-            submission_id, created = _store(session, form, payload, key, language, source, dedupe_key)
+            submission_id, created = _store(connection, form, payload, key, language, source, dedupe_key, now)
             if consent is not None:
-                session.flush()
-                ledger.record(session, submission_id, form.id, key, consent)
+                ledger.record(connection, submission_id, form.id, key, consent)
     except IntegrityError:
-        return _after_race(form, dedupe_key, token_nonce)
+        return _after_race(form, dedupe_key)
     screening.accept_time.observe(time.monotonic() - started)
     return _noted(submission_id), created
 
@@ -137,25 +155,21 @@ def _noted(submission_id):
     return submission_id
 
 
-def _after_race(form, dedupe_key, token_nonce):
-    """Answer when a concurrent intake won a unique key: a plugin entry, or a form token."""
-    with db.session() as session:
-        existing = _find_by_dedupe_key(session, dedupe_key) if dedupe_key else None
-        replayed = token_nonce and session.get(UsedToken, token_nonce) is not None
-    if existing is not None:
-        return _noted(existing), False
-    if replayed:
-        metrics.screened(form.id, "token_reused")
-        return None, False
-    raise RuntimeError("a unique key conflict that is neither a plugin entry nor a form token")
+def _after_race(form, dedupe_key):
+    """Answer when a concurrent intake of the same plugin entry won its unique key."""
+    with db.engine().connect() as connection:
+        existing = _find_by_dedupe_key(connection, dedupe_key) if dedupe_key else None
+    if existing is None:
+        raise RuntimeError(f"a unique key conflict on form {form.id} that is not a plugin entry")
+    return _noted(existing), False
 
 
-def _find_by_dedupe_key(session, key):
-    return session.scalar(select(Submission.id).where(Submission.dedupe_key == key))
+def _find_by_dedupe_key(connection, key):
+    return connection.scalar(select(Submission.id).where(Submission.dedupe_key == key))
 
 
 def forget_used_tokens(max_age_seconds):
     """Delete used-token records older than any token could be; return how many."""
     cutoff = utcnow() - timedelta(seconds=max_age_seconds)
-    with db.session() as session, session.begin():
-        return session.execute(delete(UsedToken).where(UsedToken.used_at < cutoff)).rowcount
+    with db.engine().begin() as connection:
+        return connection.execute(delete(UsedToken).where(UsedToken.used_at < cutoff)).rowcount

@@ -18,8 +18,9 @@ request_id = ContextVar("request_id", default=None)
 # A proxy's id (Heroku's router sends one) is kept so lines can be matched with the router's.
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 STANDARD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
-# Ids we made or checked against INCOMING_ID; masking could take a run of digits in one for a phone number.
-TRUSTED_FIELDS = {"request_id", "submission"}
+# Ids we made or checked against INCOMING_ID (masking could take a run of digits in one for a phone
+# number), and values we produced ourselves: numbers, names from a fixed set, an address already masked.
+TRUSTED_FIELDS = {"request_id", "submission", "event", "method", "status", "duration_ms", "client", "form"}
 SECRET_SETTINGS = ("ESPUTNIK_API_KEY", "WEBHOOK_TOKEN", "ADMIN_PASSWORD", "SECRET_KEY", "METRICS_TOKEN")
 _secrets = set()
 

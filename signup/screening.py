@@ -12,11 +12,9 @@ import threading
 import time
 
 from flask import g, request
-from sqlalchemy import select
 
-from . import db, metrics, tokens
+from . import metrics, tokens
 from .catalogue import origin_of
-from .db import UsedToken
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +44,6 @@ def _token(form, data):
     return EXPIRED if verdict in ASK_AGAIN else f"token_{verdict}"
 
 
-def _token_reused(form, data):
-    nonce = g.get("form_token_nonce")
-    with db.session() as session:
-        used = session.scalar(select(UsedToken.nonce).where(UsedToken.nonce == nonce))
-    return "token_reused" if used else None
-
-
 def _honeypot(form, data):
     return "honeypot" if data.get(HONEYPOT) not in (None, "") else None
 
@@ -70,7 +61,8 @@ def _origin(form, data):
     return None
 
 
-CHECKS = (_user_agent, _token, _token_reused, _honeypot, _origin)
+# A token already used is refused where the sign-up is stored, atomically (intake.accept).
+CHECKS = (_user_agent, _token, _honeypot, _origin)
 
 
 def screen(form, data):

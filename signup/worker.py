@@ -1,7 +1,9 @@
 """The delivery worker: claims due sign-ups, sends several at once at a shared pace, stops cleanly."""
 
+import collections
 import logging
 import os
+import queue
 import secrets
 import signal
 import socket
@@ -11,63 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 
-from . import delivery, heartbeats, intake, retention
+from . import delivery, heartbeats, retention
+from .pace import Pace
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5.0
-HOUSEKEEPING_SECONDS = 600.0
-SLOWDOWN = 0.5  # on a 429 the pace halves ...
-RECOVERY_PER_SECOND = 0.05  # ... and regains 5 % of its share per second without one
-
-
-class Pace:
-    """A token bucket shared by a worker's threads; a 429 holds it shut and slows it down."""
-
-    def __init__(self, rate):
-        self.share = float(rate)
-        self.factor = 1.0
-        self.tokens = 1.0
-        self.updated = time.monotonic()
-        self.closed_until = 0.0
-        self.lock = threading.Lock()
-
-    @property
-    def rate(self):
-        return self.share * self.factor
-
-    def set_share(self, rate):
-        """Set this worker's part of the configured rate."""
-        with self.lock:
-            self.share = float(rate)
-
-    def throttled(self, seconds):
-        """Send nothing for `seconds`, then go on at a reduced pace (eSputnik said 429)."""
-        with self.lock:
-            self.closed_until = max(self.closed_until, time.monotonic() + seconds)
-            self.factor = max(0.05, self.factor * SLOWDOWN)
-
-    def _delay(self):
-        now = time.monotonic()
-        elapsed, self.updated = now - self.updated, now
-        self.factor = min(1.0, self.factor + elapsed * RECOVERY_PER_SECOND)
-        if now < self.closed_until:
-            return self.closed_until - now
-        self.tokens = min(1.0, self.tokens + elapsed * self.rate)
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return 0.0
-        return (1.0 - self.tokens) / self.rate
-
-    def wait(self, stop):
-        """Block until a call may go out; return False when asked to stop first."""
-        while not stop.is_set():
-            with self.lock:
-                delay = self._delay()
-            if delay <= 0:
-                return True
-            stop.wait(min(delay, 0.5))
-        return False
+RECORD_BATCH = 200
 
 
 def owner_name():
@@ -76,7 +28,7 @@ def owner_name():
 
 
 class Worker:
-    """One delivery loop: claim, pace, send on a thread pool, repeat until stopped."""
+    """One delivery loop: claim ahead, pace, send on a thread pool, repeat until stopped."""
 
     def __init__(self, app, stop=None):
         self.app = app
@@ -86,15 +38,33 @@ class Worker:
         self.pace = Pace(self.config["DELIVERY_RATE"])
         self.concurrency = self.config["DELIVERY_CONCURRENCY"]
         self.slots = threading.Semaphore(self.concurrency)
+        self.in_flight = 0
+        self.slot_freed = threading.Event()
         self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="deliver")
+        self.queue = collections.deque()  # (claimed item, when it was claimed)
+        # A claimed item must start its call while its lease still covers the whole call.
+        call = self.config["ESPUTNIK_CONNECT_TIMEOUT"] + self.config["ESPUTNIK_READ_TIMEOUT"]
+        self.send_by = max(self.config["DELIVERY_LEASE_SECONDS"] - call - 1.0, 0.5)
         self.next_probe = None
         self.next_beat = 0.0
-        self.next_housekeeping = 0.0
+        self.paused_until_check = (None, 0.0)
+        self.saw_pause = False
+        self.outcomes = queue.Queue()
+        self.unrecorded = 0  # calls made whose outcome is not stored yet
+        self.counting = threading.Lock()
+        self.recorder = threading.Thread(target=self._record, name="delivery-recorder", daemon=True)
 
     def _send(self, item):
         try:
             with self.app.app_context():
-                answer = delivery.attempt(item, self.owner)
+                outcome = delivery.call(item)
+            with self.counting:
+                self.unrecorded += 1
+            self.outcomes.put(outcome)
+            answer = outcome.answer
+            if answer.outcome == "paused":
+                # Stop dispatching at once; the database flag tells the other workers.
+                self.paused_until_check = (answer.detail, time.monotonic())
             if answer.outcome == "throttled":
                 wait = answer.retry_after if answer.retry_after is not None else delivery.THROTTLE_DEFAULT_SECONDS
                 self.pace.throttled(wait)
@@ -102,30 +72,73 @@ class Worker:
             # The lease runs out and another attempt follows; the loop must not die.
             log.exception("delivery attempt failed inside the worker", extra={"submission": item.id})
         finally:
+            self.in_flight -= 1
             self.slots.release()
+            self.slot_freed.set()
 
-    def _take_slots(self):
-        free = 0
-        while self.slots.acquire(blocking=False):
-            free += 1
-        return free
+    def _record(self):
+        """Store finished calls in batches: one transaction for many, instead of one each."""
+        with self.app.app_context():
+            while True:
+                batch = [self.outcomes.get()]
+                while len(batch) < RECORD_BATCH:
+                    try:
+                        batch.append(self.outcomes.get_nowait())
+                    except queue.Empty:
+                        break
+                done = batch[-1] is None
+                batch = [outcome for outcome in batch if outcome is not None]
+                if batch:
+                    self._store(batch)
+                if done:
+                    return
 
-    def _give_slots(self, count):
-        for _ in range(count):
-            self.slots.release()
+    def _store(self, batch):
+        try:
+            delivery.record_many(batch, self.owner)
+        except Exception:
+            # Unstored outcomes keep their lease until it runs out; the calls are then made again,
+            # inside eSputnik's duplicate minute, so a lost record costs a 409, not a second event.
+            log.exception("storing %d delivery outcome(s) failed", len(batch))
+            return
+        finally:
+            with self.counting:
+                self.unrecorded -= len(batch)
+        if self.saw_pause and any(o.answer.outcome in ("delivered", "refused") for o in batch):
+            # eSputnik took a call again: lift the pause for every worker.
+            self.saw_pause = False
+            delivery.resume()
 
-    def _batch_size(self, free):
-        """Return how many to claim now: one probe per interval while paused, else every free slot."""
-        if not delivery.paused_reason():
-            self.next_probe = None
-            return free
+    def _paused(self):
+        """Return the pause reason, read from the database at most once a second."""
+        reason, checked = self.paused_until_check
+        if time.monotonic() - checked > 1.0:
+            reason = delivery.paused_reason()
+            self.paused_until_check = (reason, time.monotonic())
+        return reason
+
+    def _may_probe(self):
+        """While paused, allow one call per DELIVERY_PROBE_SECONDS."""
         now, interval = time.monotonic(), self.config["DELIVERY_PROBE_SECONDS"]
         if self.next_probe is None:
             self.next_probe = now + interval
         if now < self.next_probe:
-            return 0
+            return False
         self.next_probe = now + interval
-        return min(free, 1)
+        return True
+
+    def _refill(self):
+        """Claim ahead of the free slots, so a slot that frees starts its next call at once."""
+        if len(self.queue) >= self.concurrency:
+            return
+        claimed_at = time.monotonic()
+        for item in delivery.claim(self.owner, 2 * self.concurrency - len(self.queue)):
+            self.queue.append((item, claimed_at))
+
+    def _hand_back_queue(self):
+        if self.queue:
+            delivery.release(self.owner, ids=[item.id for item, _claimed in self.queue])
+            self.queue.clear()
 
     def _beat(self):
         """Say we are alive now and then, and take our share of the configured rate."""
@@ -134,38 +147,48 @@ class Worker:
         self.next_beat = time.monotonic() + HEARTBEAT_SECONDS
         self.pace.set_share(self.config["DELIVERY_RATE"] / heartbeats.beat(self.owner))
 
-    def _housekeeping(self):
-        """Now and then, drop records that are no longer needed."""
-        if time.monotonic() < self.next_housekeeping:
-            return
-        self.next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
-        intake.forget_used_tokens(self.config["FORM_TOKEN_MAX_AGE"])
+    def _next_item(self):
+        """Return the next claimed item whose lease still covers a whole call, or None."""
+        while self.queue:
+            item, claimed_at = self.queue.popleft()
+            if time.monotonic() - claimed_at < self.send_by:
+                return item
+            # Too old to start safely: its lease runs out and it is claimed again, unsent.
+        return None
 
     def tick(self):
         """Claim and start what is due now; return how many were started."""
         self._beat()
-        self._housekeeping()
-        free = self._take_slots()
-        wanted = self._batch_size(free) if free else 0
-        batch = delivery.claim(self.owner, wanted) if wanted else []
-        self._give_slots(free - len(batch))
+        if self._paused():
+            self.saw_pause = True
+            self._hand_back_queue()
+            if not self._may_probe() or not self.slots.acquire(blocking=False):
+                return 0
+            self.slots.release()
+            batch = delivery.claim(self.owner, 1)
+            self.queue.extend((item, time.monotonic()) for item in batch)
+        else:
+            self.next_probe = None
+            self._refill()
         started = 0
-        for item in batch:
-            if not self.pace.wait(self.stop):
-                self._give_slots(1)
-                continue
+        while self.queue and not (started and self.paused_until_check[0]) and self.slots.acquire(blocking=False):
+            item = self._next_item() if self.pace.wait(self.stop) else None
+            if item is None:
+                self.slots.release()
+                break
+            self.in_flight += 1
             self.pool.submit(self._send, item)
             started += 1
         return started
 
     def _idle(self):
-        free = self._take_slots()
-        self._give_slots(free)
-        return free == self.concurrency and delivery.due_count() == 0
+        settled = self.in_flight == 0 and not self.queue and self.unrecorded == 0
+        return settled and delivery.due_count() == 0
 
     def run(self, until_idle=False, deadline=None):
         """Deliver until stopped; with until_idle, only until nothing is due or in flight."""
         log.info("delivery worker %s started", self.owner)
+        self.recorder.start()
         housekeeping = None if until_idle else retention.Schedule(self.app)
         with self.app.app_context():
             try:
@@ -174,9 +197,15 @@ class Worker:
                         break
                     if housekeeping:
                         housekeeping.run_if_due()
-                    if self.tick() == 0:
-                        if until_idle and self._idle():
-                            break
+                    if self.tick():
+                        continue
+                    if self.queue or self.in_flight >= self.concurrency:
+                        # Work is waiting for a slot: go on as soon as one call ends.
+                        self.slot_freed.wait(0.2)
+                        self.slot_freed.clear()
+                    elif until_idle and self._idle():
+                        break
+                    else:
                         self.stop.wait(0.01 if until_idle else self.config["DELIVERY_IDLE_SECONDS"])
             finally:
                 self._shut_down()
@@ -185,6 +214,9 @@ class Worker:
         # Calls in flight finish (each is bounded by the read timeout); claims not yet
         # started are handed back at once instead of waiting for their lease to run out.
         self.pool.shutdown(wait=True)
+        self.outcomes.put(None)
+        self.recorder.join()
+        self.queue.clear()
         delivery.release(self.owner)
         heartbeats.forget(self.owner)
         log.info("delivery worker %s stopped", self.owner)
