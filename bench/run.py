@@ -239,7 +239,7 @@ def measure_visitor_path(name, database_url):
         servers.start(f"{name}-worker", [str(BIN / "flask"), "--app", "app", "deliver"], env=env)
         base = f"http://127.0.0.1:{port}"
         weight, foreign = page_weight(base)
-        tokens = fetch_tokens(base, int(os.environ.get("BENCH_TOKENS", "40000")))
+        tokens = fetch_tokens(base, int(os.environ.get("BENCH_TOKENS", "12000")))
         bodies = write_bodies(name, tokens)
         time.sleep(2.2)  # tokens younger than the minimum fill time are treated as bots
         before = stored_count(database_url)

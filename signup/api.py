@@ -6,7 +6,7 @@ from flask import Blueprint, abort, g, jsonify, request
 from flask_babel import gettext as _
 
 from . import bodies, catalogue, consent, fields, intake, metrics, screening, tokens, validation
-from .catalogue import origin_of
+from .form_checks import origin_of
 from .i18n import current_language
 from .public import captcha_errors
 

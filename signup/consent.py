@@ -11,8 +11,8 @@ from flask import request
 from sqlalchemy import select
 
 from . import db
-from .catalogue import origin_of
 from .db import Consent
+from .form_checks import origin_of
 from .i18n import current_language
 
 PAGE_URL_FIELD = "page_url"

@@ -1,6 +1,7 @@
 """Storage: the engine, the tables, and migrations run through Alembic."""
 
 import random
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime
@@ -8,7 +9,6 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import ForeignKey, Index, String, Text, create_engine, event, text
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -120,21 +120,23 @@ def _begin_immediate(connection, wait=30.0):
     """Take SQLite's write lock, retrying every millisecond or so while another process holds it.
 
     SQLite's own busy handler sleeps in growing steps (up to 100 ms), which is what a form's
-    visitors would wait for while another process commits in about one millisecond.
+    visitors would wait for while another process commits in about one millisecond. The
+    statements go straight to the driver: this runs for every transaction.
     """
+    raw = connection.connection.driver_connection
     deadline = time.monotonic() + wait
-    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    raw.execute("PRAGMA busy_timeout=0")
     try:
         while True:
             try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                raw.execute("BEGIN IMMEDIATE")
                 return
-            except OperationalError as exc:
+            except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(random.uniform(0.0005, 0.002))
     finally:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait * 1000)}")
+        raw.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
 
 
 def _sqlite_serialised_writes(engine):

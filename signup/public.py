@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_babel import gettext as _
 
 from . import captcha, catalogue, consent, fields, intake, metrics, screening, tokens, validation
-from .catalogue import origin_of
+from .form_checks import origin_of
 from .i18n import current_language
 
 bp = Blueprint("public", __name__)

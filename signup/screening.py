@@ -14,7 +14,7 @@ import time
 from flask import g, request
 
 from . import metrics, tokens
-from .catalogue import origin_of
+from .form_checks import origin_of
 
 log = logging.getLogger(__name__)
 
