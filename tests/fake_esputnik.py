@@ -235,6 +235,7 @@ class FakeEsputnik:
                 stats = {
                     "calls": len(calls),
                     "accepted": len(taken),
+                    "accepted_distinct": len({c.body for c in calls if c.accepted}),
                     "first_accepted_at": min(taken, default=None),
                     "last_accepted_at": max(taken, default=None),
                     "statuses": dict(collections.Counter(str(c.answered) for c in calls)),
