@@ -108,6 +108,8 @@ def configure(config):
     root.setLevel(config["LOG_LEVEL"])
     # Our own line per request replaces the development server's, which would print query strings.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Alembic announces each of its plugins at start; only the migrations themselves are news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def start_request():
