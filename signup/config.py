@@ -74,24 +74,15 @@ def _api_url(env, problems):
     return url
 
 
-def _rate_limit(env, problems, name="RATE_LIMIT", default=DEFAULT_RATE_LIMIT):
+def _rate_limit(env, problems, name="RATE_LIMIT", default=DEFAULT_RATE_LIMIT, *, may_be_off=True):
     raw = env.get(name, "").strip() or default
-    if raw.lower() == "off":
+    if may_be_off and raw.lower() == "off":
         return None
     try:
         parse_many(raw)
     except ValueError:
-        problems.append(f"{name}: not a limit like '10/minute;50/hour' or 'off': {raw!r}")
-        return default
-    return raw
-
-
-def _limit(env, name, default, problems):
-    raw = env.get(name, "").strip() or default
-    try:
-        parse_many(raw)
-    except ValueError:
-        problems.append(f"{name}: not a limit like '5/minute;30/hour': {raw!r}")
+        example = "'10/minute;50/hour' or 'off'" if may_be_off else "'5/minute;30/hour'"
+        problems.append(f"{name}: not a limit like {example}: {raw!r}")
         return default
     return raw
 
@@ -142,7 +133,9 @@ def _operations(env, dev, problems):
     """Return the settings of the admin session, metrics, logs and retention."""
     return {
         "PUBLIC_URL": _public_url(env, problems),
-        "ADMIN_LOGIN_LIMIT": _limit(env, "ADMIN_LOGIN_LIMIT", DEFAULT_ADMIN_LOGIN_LIMIT, problems),
+        "ADMIN_LOGIN_LIMIT": _rate_limit(
+            env, problems, "ADMIN_LOGIN_LIMIT", DEFAULT_ADMIN_LOGIN_LIMIT, may_be_off=False
+        ),
         "SESSION_COOKIE_NAME": "signup_admin",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not dev,

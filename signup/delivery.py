@@ -126,11 +126,6 @@ class Outcome:
     duration_ms: int
 
 
-def record(item, answer, owner, started_at, duration_ms):
-    """Store the outcome of one attempt; return False when the lease had been lost."""
-    return not record_many([Outcome(item, answer, started_at, duration_ms)], owner)
-
-
 def record_many(outcomes, owner):
     """Store several outcomes in one transaction; return the ids whose lease had been lost."""
     now, config, lost = utcnow(), current_app.config, []
@@ -176,13 +171,6 @@ def call(item):
         # Paused before the lease is released, so no worker picks the row up in between.
         pause(answer.detail)
     return outcome
-
-
-def attempt(item, owner):
-    """Make one delivery attempt for a claimed submission and store its outcome."""
-    outcome = call(item)
-    record_many([outcome], owner)
-    return outcome.answer
 
 
 def release(owner, ids=None):

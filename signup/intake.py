@@ -17,8 +17,9 @@ COUNTED_STATES = ("pending", "delivered", "dry_run")
 SUBMISSIONS = Submission.__table__
 # Built once: every sign-up runs these, and building a statement costs more than running it.
 LATEST = (
-    select(SUBMISSIONS.c.id, SUBMISSIONS.c.state, SUBMISSIONS.c.attempts, SUBMISSIONS.c.lease_until)
-    .add_columns(SUBMISSIONS.c.payload)
+    select(
+        SUBMISSIONS.c.id, SUBMISSIONS.c.state, SUBMISSIONS.c.attempts, SUBMISSIONS.c.lease_until, SUBMISSIONS.c.payload
+    )
     .where(
         SUBMISSIONS.c.contact_key == bindparam("key"),
         SUBMISSIONS.c.form_id == bindparam("form_id"),

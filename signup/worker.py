@@ -47,11 +47,11 @@ class Worker:
         self.send_by = max(self.config["DELIVERY_LEASE_SECONDS"] - call - 1.0, 0.5)
         self.next_probe = None
         self.next_beat = 0.0
-        self.paused_until_check = (None, 0.0)
+        self.pause_seen = (None, 0.0)  # (reason, when it was read)
         self.saw_pause = False
         self.outcomes = queue.Queue()
         self.unrecorded = 0  # calls made whose outcome is not stored yet
-        self.counting = threading.Lock()
+        self.counting = threading.Lock()  # guards in_flight and unrecorded, changed from several threads
         self.recorder = threading.Thread(target=self._record, name="delivery-recorder", daemon=True)
 
     def _send(self, item):
@@ -64,7 +64,7 @@ class Worker:
             answer = outcome.answer
             if answer.outcome == "paused":
                 # Stop dispatching at once; the database flag tells the other workers.
-                self.paused_until_check = (answer.detail, time.monotonic())
+                self.pause_seen = (answer.detail, time.monotonic())
             if answer.outcome == "throttled":
                 wait = answer.retry_after if answer.retry_after is not None else delivery.THROTTLE_DEFAULT_SECONDS
                 self.pace.throttled(wait)
@@ -72,7 +72,8 @@ class Worker:
             # The lease runs out and another attempt follows; the loop must not die.
             log.exception("delivery attempt failed inside the worker", extra={"submission": item.id})
         finally:
-            self.in_flight -= 1
+            with self.counting:
+                self.in_flight -= 1
             self.slots.release()
             self.slot_freed.set()
 
@@ -111,10 +112,10 @@ class Worker:
 
     def _paused(self):
         """Return the pause reason, read from the database at most once a second."""
-        reason, checked = self.paused_until_check
+        reason, checked = self.pause_seen
         if time.monotonic() - checked > 1.0:
             reason = delivery.paused_reason()
-            self.paused_until_check = (reason, time.monotonic())
+            self.pause_seen = (reason, time.monotonic())
         return reason
 
     def _may_probe(self):
@@ -162,21 +163,21 @@ class Worker:
         if self._paused():
             self.saw_pause = True
             self._hand_back_queue()
-            if not self._may_probe() or not self.slots.acquire(blocking=False):
+            if self.in_flight >= self.concurrency or not self._may_probe():
                 return 0
-            self.slots.release()
             batch = delivery.claim(self.owner, 1)
             self.queue.extend((item, time.monotonic()) for item in batch)
         else:
             self.next_probe = None
             self._refill()
         started = 0
-        while self.queue and not (started and self.paused_until_check[0]) and self.slots.acquire(blocking=False):
+        while self.queue and not (started and self.pause_seen[0]) and self.slots.acquire(blocking=False):
             item = self._next_item() if self.pace.wait(self.stop) else None
             if item is None:
                 self.slots.release()
                 break
-            self.in_flight += 1
+            with self.counting:
+                self.in_flight += 1
             self.pool.submit(self._send, item)
             started += 1
         return started

@@ -173,8 +173,9 @@ def test_a_claim_whose_worker_died_is_taken_over_after_its_lease(app, client, fa
     assert [r.state for r in rows(app)] == ["delivered"]
     assert len(fake_esputnik.subscribe_calls()) == 1
     with app.app_context():
-        late = delivery.record(held, delivery.esputnik.Answer("delivered", 200, "ok"), "dead-worker", utcnow(), 1)
-    assert late is False
+        late = delivery.Outcome(held, delivery.esputnik.Answer("delivered", 200, "ok"), utcnow(), 1)
+        lost = delivery.record_many([late], "dead-worker")
+    assert lost == [held.id]
 
 
 def test_nothing_is_lost_over_a_plain_restart(app, client, fake_esputnik, settings):
