@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from signup import db, heartbeats, intake, worker
 from signup.catalogue import find
 from signup.config import ROOT
-from signup.db import Attempt, Submission
+from signup.db import Attempt, Flag, Submission
 from tests.conftest import FORMS_FILE, POSTGRES_URL, SECRET, sign_up, wait_for
 
 pytestmark = pytest.mark.both_databases
@@ -40,6 +40,11 @@ def states(app):
 def held_leases(app):
     with app.app_context(), db.session() as session:
         return session.scalar(select(func.count()).select_from(Submission).where(Submission.lease_owner.is_not(None)))
+
+
+def alive_workers(app):
+    with app.app_context(), db.session() as session:
+        return session.scalar(select(func.count()).select_from(Flag).where(Flag.name.startswith(heartbeats.PREFIX)))
 
 
 def attempts_per_submission(app):
@@ -123,6 +128,8 @@ def test_workers_racing_for_one_backlog_send_each_sign_up_once(app, settings, fa
     for _ in range(workers):
         processes.start(worker_env(settings, fake_esputnik))
     assert wait_for(lambda: states(app)["delivered"] == 120, timeout=60), states(app)
+    # A worker still starting up has no SIGTERM handler yet; stop them once each has beaten.
+    assert wait_for(lambda: alive_workers(app) == workers, timeout=30)
     processes.stop_all()
     assert_each_accepted_once(fake_esputnik, 120)
     assert len(fake_esputnik.subscribe_calls()) == 120
