@@ -162,3 +162,27 @@ def test_the_count_keeps_no_client_address(app, client):
     with app.app_context(), db.session() as session:
         keys = session.scalars(select(LoginFailure.key)).all()
     assert len(keys) == 2 and len(set(keys)) == 1 and "198.51.100" not in keys[0]
+
+
+@pytest.mark.both_databases
+def test_unlock_lifts_every_lockout_for_every_process(app, second):
+    for _ in range(5):
+        app.test_client().get("/admin/", auth=WRONG)
+    assert second.test_client().get("/admin/", auth=AUTH).status_code == 429
+    result = app.test_cli_runner().invoke(args=["admin", "unlock"])
+    assert result.output == "admin sign-in lockouts lifted (5 count(s) dropped)\n"
+    assert second.test_client().get("/admin/", auth=AUTH).status_code == 200
+
+
+def test_unlock_clears_the_counts_kept_in_redis(settings, app, redis_db):
+    limited = instance(settings, REDIS_URL=REDIS_URL)
+    try:
+        redis_db.set("LIMITS:LIMITER/visitor/kept", 1)  # other limits stay as they are
+        for _ in range(5):
+            limited.test_client().get("/admin/", auth=WRONG)
+        assert limited.test_client().get("/admin/", auth=AUTH).status_code == 429
+        assert limited.test_cli_runner().invoke(args=["admin", "unlock"]).exit_code == 0
+        assert limited.test_client().get("/admin/", auth=AUTH).status_code == 200
+        assert redis_db.get("LIMITS:LIMITER/visitor/kept") == b"1"
+    finally:
+        limited.extensions["signup.engine"].dispose()

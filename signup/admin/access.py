@@ -6,6 +6,7 @@ import logging
 import re
 from urllib.parse import quote, quote_from_bytes, unquote
 
+import click
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
@@ -58,10 +59,15 @@ def _fingerprint():
 
 def _session_user():
     """Return the user of this request's session when the session is still open in the database."""
-    fingerprint = _fingerprint()
-    if session.get("admin_key") != fingerprint:
+    if "admin_sid" not in session:
         return None
-    return sessions.user_of(session.get("admin_sid"), fingerprint)
+    fingerprint = _fingerprint()
+    user = sessions.user_of(session["admin_sid"], fingerprint) if session.get("admin_key") == fingerprint else None
+    if user is None:
+        # Ended elsewhere (signed out, expired, another password): the browser forgets it too.
+        for name in ("admin_key", "admin_sid"):
+            session.pop(name, None)
+    return user
 
 
 def _check_password(username, password):
@@ -143,14 +149,11 @@ def safe_next(target):
 
 
 def _open_session():
-    config = current_app.config
-    fingerprint = _fingerprint()
-    session_id = sessions.open_session(
-        config["ADMIN_USERNAME"], fingerprint, int(current_app.permanent_session_lifetime.total_seconds())
-    )
+    fingerprint, lifetime = _fingerprint(), current_app.permanent_session_lifetime.total_seconds()
+    session_id = sessions.open_session(current_app.config["ADMIN_USERNAME"], fingerprint, lifetime)
     session.clear()
     session.permanent = True
-    session.update(admin=config["ADMIN_USERNAME"], admin_key=fingerprint, admin_sid=session_id)
+    session.update(admin_key=fingerprint, admin_sid=session_id)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -160,11 +163,10 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     status, problem = 200, None
     if request.method == "POST":
-        refused = None
-        if not form.validate_on_submit():
-            refused = 400, "The form expired or was incomplete; please try again."
-        else:
+        if form.validate_on_submit():
             refused = _check_password(form.username.data, form.password.data)
+        else:
+            refused = 400, "The form expired or was incomplete; please try again."
         if refused is None:
             _open_session()
             log.info("admin signed in", extra={"event": "admin_login"})
@@ -181,3 +183,9 @@ def logout():
         sessions.close_session(session.get("admin_sid"))
         session.clear()
     return redirect(url_for("admin.login"), 303)
+
+
+@bp.cli.command("unlock")
+def unlock_command():
+    """Lift every admin sign-in lockout, for an operator on a browser that never signed in before."""
+    click.echo(f"admin sign-in lockouts lifted ({throttle.unlock()} count(s) dropped)")

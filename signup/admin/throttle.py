@@ -71,6 +71,11 @@ class DatabaseCounter:
             session.execute(delete(LoginFailure).where(LoginFailure.failed_at <= now - self.longest))
             session.add(LoginFailure(key=key, failed_at=now))
 
+    def clear(self):
+        """Forget every failure, lifting every lockout; return how many were forgotten."""
+        with db.session() as session, session.begin():
+            return session.execute(delete(LoginFailure)).rowcount
+
 
 def _redis_down(exc):
     # One line, no traceback: it repeats on every sign-in for as long as Redis is away.
@@ -81,8 +86,9 @@ class RedisCounter:
     """Failures in Redis, with the database as the fallback while Redis does not answer."""
 
     def __init__(self, url, limits):
-        storage = storage_from_string(url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
-        self.limiter, self.limits, self.fallback = MovingWindowRateLimiter(storage), limits, DatabaseCounter(limits)
+        self.storage = storage_from_string(url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
+        self.limiter, self.limits = MovingWindowRateLimiter(self.storage), limits
+        self.fallback = DatabaseCounter(limits)
 
     def exceeded(self, key):
         """Tell whether `key` has used up any of the limits."""
@@ -101,6 +107,12 @@ class RedisCounter:
             _redis_down(exc)
             self.fallback.hit(key)
 
+    def clear(self):
+        """Forget every failure, in Redis and in the fallback table; return how many keys and rows went."""
+        client = self.storage.get_connection()
+        keys = list(client.scan_iter(match=f"{self.storage.key_prefix}:LIMITER/admin-login/*"))
+        return (client.delete(*keys) if keys else 0) + self.fallback.clear()
+
 
 def set_up(app):
     """Bind the counter the configuration asks for to `app`."""
@@ -111,6 +123,11 @@ def set_up(app):
 
 def _counter():
     return current_app.extensions[EXTENSION]
+
+
+def unlock():
+    """Lift every sign-in lockout at once; return how many counts were dropped."""
+    return _counter().clear()
 
 
 def _keyed(kind, value):
