@@ -1,10 +1,4 @@
-"""Failed admin sign-ins, counted where every process sees them, and device cookies that keep the operator in.
-
-Failures are counted in Redis when REDIS_URL is set, else in the database; either way one count
-serves every process. A browser that signed in before carries a signed device cookie: its attempts
-are counted against that cookie instead of its address, so someone guessing from the operator's
-address (or from the proxy every client shares) does not lock the operator out.
-"""
+"""Failed admin sign-ins, counted once for every process, and the device cookies that keep the operator in."""
 
 import hashlib
 import hmac
@@ -24,6 +18,10 @@ from .. import db
 from ..db import Base, utcnow
 
 log = logging.getLogger(__name__)
+# Failures are counted in Redis when REDIS_URL is set, else in the database: one count for every
+# process either way. A browser that signed in before carries a signed device cookie, and its
+# attempts count against that cookie instead of its address, so someone guessing from the
+# operator's address (or from the proxy every client shares) does not lock the operator out.
 EXTENSION = "signup.admin_throttle"
 DEVICE_COOKIE = "signup_admin_device"
 DEVICE_DAYS = 180
