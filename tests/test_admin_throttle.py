@@ -30,8 +30,12 @@ def an_address():
     return {"REMOTE_ADDR": f"203.0.113.{secrets.randbelow(250) + 1}"}
 
 
+ADMIN_KEYS = "LIMITS:LIMITER/admin-login/*"
+
+
 @pytest.fixture
 def redis_db():
+    """The test Redis database, left as it was found: other test runs may share it at the same time."""
     import redis
 
     connection = redis.Redis.from_url(REDIS_URL)
@@ -39,9 +43,11 @@ def redis_db():
         connection.ping()
     except redis.RedisError as exc:
         missing_service(f"Redis at {REDIS_URL} ({type(exc).__name__})")
-    connection.flushdb()
+    before = set(connection.scan_iter(match=ADMIN_KEYS))
     yield connection
-    connection.flushdb()
+    made = set(connection.scan_iter(match=ADMIN_KEYS)) - before
+    if made:
+        connection.delete(*made)
 
 
 @pytest.mark.both_databases
@@ -75,7 +81,7 @@ def test_failures_are_shared_through_redis_when_it_is_set(settings, app, tmp_pat
             assert first.test_client().get("/admin/", auth=WRONG, environ_base=address).status_code == 401
         assert other.test_client().get("/admin/", auth=WRONG, environ_base=address).status_code == 429
         assert other.test_client().get("/admin/", auth=AUTH, environ_base=address).status_code == 429
-        assert redis_db.dbsize() > 0
+        assert list(redis_db.scan_iter(match=ADMIN_KEYS))
         with first.app_context(), db.session() as session:
             assert session.scalars(select(LoginFailure)).all() == []  # counted in Redis, not the database
     finally:
@@ -175,14 +181,19 @@ def test_unlock_lifts_every_lockout_for_every_process(app, second):
 
 
 def test_unlock_clears_the_counts_kept_in_redis(settings, app, redis_db):
-    limited = instance(settings, REDIS_URL=REDIS_URL)
+    limited, address, kept = (
+        instance(settings, REDIS_URL=REDIS_URL),
+        an_address(),
+        f"LIMITS:LIMITER/visitor/{secrets.token_hex(4)}",
+    )
     try:
-        redis_db.set("LIMITS:LIMITER/visitor/kept", 1)  # other limits stay as they are
+        redis_db.set(kept, 1, ex=60)  # other limits stay as they are
         for _ in range(5):
-            limited.test_client().get("/admin/", auth=WRONG)
-        assert limited.test_client().get("/admin/", auth=AUTH).status_code == 429
+            limited.test_client().get("/admin/", auth=WRONG, environ_base=address)
+        assert limited.test_client().get("/admin/", auth=AUTH, environ_base=address).status_code == 429
         assert limited.test_cli_runner().invoke(args=["admin", "unlock"]).exit_code == 0
-        assert limited.test_client().get("/admin/", auth=AUTH).status_code == 200
-        assert redis_db.get("LIMITS:LIMITER/visitor/kept") == b"1"
+        assert limited.test_client().get("/admin/", auth=AUTH, environ_base=address).status_code == 200
+        assert redis_db.get(kept) == b"1"
     finally:
+        redis_db.delete(kept)
         limited.extensions["signup.engine"].dispose()
