@@ -79,7 +79,13 @@ bp.cli.add_command(forms_group)
 @click.option("--base-url", help="The service's public address for the embed lines (default: PUBLIC_URL).")
 def forms_check(base_url):
     """Check the forms file (it was read to get here) and print each form's event names and embed lines."""
-    base = (base_url or current_app.config["PUBLIC_URL"] or "https://forms.example.com").rstrip("/")
+    base = (base_url or current_app.config["PUBLIC_URL"]).rstrip("/") or None
+    if base is None:
+        click.echo(
+            f"PUBLIC_URL is not set: the lines below show {snippets.ADDRESS_PLACEHOLDER} where the service's "
+            "address belongs; set PUBLIC_URL or pass --base-url https://forms.example.com",
+            err=True,
+        )
     for form in catalogue.all_forms():
         new, known = form.event_names
         lines = snippets.for_form(form, base, form.text("title", form.language))

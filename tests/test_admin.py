@@ -1,15 +1,16 @@
 """The admin view: sign-in both ways, CSRF, throttling, masking, search, actions, test sign-ups, status."""
 
+import json
 import re
-import secrets
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select, update
 
-from signup import create_app, db, delivery, worker
+from signup import db, delivery, worker
 from signup.db import Submission, utcnow
-from tests.conftest import REDIS_URL, SECRET, missing_service, sign_up
+from tests.conftest import SECRET, sign_up
 
 AUTH = ("admin", "admin-pass")
 HTML = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
@@ -120,25 +121,6 @@ def test_failed_basic_sign_ins_count_too(client):
     assert client.get("/admin/", auth=AUTH).status_code == 429
 
 
-def test_the_throttle_is_shared_by_every_process_through_redis(settings):
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError as exc:
-        missing_service(f"Redis at {REDIS_URL} ({type(exc).__name__})")
-    settings["REDIS_URL"] = REDIS_URL
-    first = create_app(settings, environ={"SECRET_KEY": SECRET}).test_client()
-    second = create_app(settings, environ={"SECRET_KEY": SECRET}).test_client()
-    address = {"REMOTE_ADDR": f"203.0.113.{secrets.randbelow(250) + 1}"}
-    try:
-        for _ in range(5):
-            first.get("/admin/", auth=("admin", "guess"), environ_base=address)
-        assert second.get("/admin/", auth=AUTH, environ_base=address).status_code == 429
-    finally:
-        redis.Redis.from_url(REDIS_URL).flushdb()
-
-
 def test_without_a_password_admin_is_off_outside_development(app, client):
     app.config["ADMIN_PASSWORD"] = ""
     assert client.get("/admin/").status_code == 404
@@ -188,9 +170,39 @@ def test_embed_lines_for_each_form_with_copy_buttons_and_no_secret(app, client):
         assert secret not in html
 
 
-def test_without_public_url_the_embed_lines_use_the_address_asked(client):
-    html = client.get("/admin/", auth=AUTH, base_url="https://signup.example.org").get_data(as_text=True)
-    assert "https://signup.example.org/f/phone" in html
+PLACEHOLDER_SCRIPT = "&lt;script src=&#34;&lt;PUBLIC_URL&gt;/embed.js&#34; data-form=&#34;news&#34;"
+
+
+def test_without_public_url_a_host_header_never_reaches_the_lines_to_paste(app, client):
+    for dev in (False, True):
+        app.config["DEV"] = dev
+        for host in ("evil.example", "localhost.evil.example", "127.0.0.1.evil.example:5000", "localhost:5000<x>"):
+            html = client.get("/admin/", auth=AUTH, headers={"Host": host}).get_data(as_text=True)
+            assert "evil.example" not in html and "&lt;x&gt;" not in html, (dev, host)
+            assert PLACEHOLDER_SCRIPT in html
+            assert "/hooks/news?token=&lt;WEBHOOK_TOKEN&gt;" in html
+            assert "PUBLIC_URL is not set" in html
+
+
+def test_a_development_run_on_loopback_shows_working_lines(app, client):
+    app.config["DEV"] = True
+    for host, base in (
+        ("127.0.0.1:5000", "http://127.0.0.1:5000"),
+        ("localhost:5000", "http://localhost:5000"),
+        ("[::1]:8000", "http://[::1]:8000"),
+    ):
+        html = client.get("/admin/", auth=AUTH, headers={"Host": host}).get_data(as_text=True)
+        assert f"&lt;iframe src=&#34;{base}/f/news&#34;" in html and "PUBLIC_URL is not set" not in html
+    app.config["DEV"] = False
+    html = client.get("/admin/", auth=AUTH, headers={"Host": "127.0.0.1:5000"}).get_data(as_text=True)
+    assert "http://127.0.0.1:5000/f/news" not in html and PLACEHOLDER_SCRIPT in html
+
+
+def test_public_url_wins_over_any_host(app, client):
+    app.config.update(PUBLIC_URL="https://forms.example.com", DEV=True)
+    html = client.get("/admin/", auth=AUTH, headers={"Host": "localhost:5000"}).get_data(as_text=True)
+    assert "https://forms.example.com/embed.js" in html and "localhost:5000" not in html
+    assert "PUBLIC_URL is not set" not in html
 
 
 def test_counts_by_state_for_the_last_24_hours_and_7_days(app, client):
@@ -222,6 +234,20 @@ def test_personal_data_is_masked_unless_asked_for(client):
     assert "&#34;formType&#34;: &#34;full form&#34;" in html
     shown = client.get("/admin/submissions?form=full&reveal=1", auth=AUTH).get_data(as_text=True)
     assert "ada.lovelace@example.com" in shown and "Lovelace" in shown and "+380501234567" in shown
+
+
+def test_esputnik_s_refusal_reason_is_masked_unless_asked_for(app, client, fake_esputnik):
+    reason = "contact ada.lovelace@example.com with phone +380501234567 is blocked"
+    fake_esputnik.then(("status", 400, json.dumps({"message": reason})))
+    full_sign_up(client)
+    worker.drain(app)
+    assert rows(app)[0].state == "refused"
+    for page in ("/admin/", "/admin/submissions?form=full"):
+        html = client.get(page, auth=AUTH).get_data(as_text=True)
+        assert 'class="reason">contact a***@example.com with phone +38***67 is blocked</span>' in html, page
+        assert "ada.lovelace@example.com" not in html and "380501234567" not in html, page
+    shown = client.get("/admin/submissions?form=full&reveal=1", auth=AUTH).get_data(as_text=True)
+    assert f'class="reason">{reason}</span>' in shown
 
 
 def test_the_dashboard_shows_the_latest_submissions_masked(client):
@@ -340,3 +366,34 @@ def test_banners_when_delivery_is_paused_or_the_backlog_is_old(app, client):
     html = client.get("/admin/", auth=AUTH).get_data(as_text=True)
     assert "Delivery is paused: eSputnik refused the API key" in html
     assert "The backlog is old: 1 sign-up(s) waiting, the oldest for 40 minutes" in html
+
+
+# Valid HTML
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids = []
+
+    def handle_starttag(self, tag, attrs):
+        self.ids += [value for name, value in attrs if name == "id"]
+
+
+def _repeated_ids(html):
+    parser = _Ids()
+    parser.feed(html)
+    return sorted({found for found in parser.ids if parser.ids.count(found) > 1})
+
+
+def test_no_id_is_repeated_on_pages_with_several_submissions(app, client, fake_esputnik):
+    fake_esputnik.then(("status", 400, '{"message":"bad channel"}'))
+    full_sign_up(client)
+    worker.drain(app)  # refused: it has both buttons
+    sign_up(client, "news", email="b@example.com", consent="yes")
+    sign_up(client, "phone", phone="+380671234567")
+    sign_in(client)
+    for page in ("/admin/", "/admin/submissions"):
+        html = client.get(page).get_data(as_text=True)
+        assert html.count('name="csrf_token"') >= 5, page
+        assert _repeated_ids(html) == [], page

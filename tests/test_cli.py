@@ -65,3 +65,12 @@ def test_deliveries_discard_by_state(app, client, runner):
     assert runner.invoke(args=["deliveries", "discard", "--state", "pending"]).output == "2 submission(s) discarded\n"
     with app.app_context(), db.session() as session:
         assert set(session.scalars(select(Submission.state))) == {"discarded"}
+
+
+def test_forms_check_without_an_address_prints_a_placeholder_and_says_what_to_set(runner):
+    result = runner.invoke(args=["forms", "check"])
+    assert result.exit_code == 0
+    assert '<script src="<PUBLIC_URL>/embed.js" data-form="news" async></script>' in result.stdout
+    assert "webhook: <PUBLIC_URL>/hooks/full?token=<WEBHOOK_TOKEN>" in result.stdout
+    assert "forms.example.com/f/" not in result.stdout
+    assert "PUBLIC_URL is not set" in result.stderr and "--base-url" in result.stderr

@@ -3,22 +3,25 @@
 import hashlib
 import hmac
 import logging
-from urllib.parse import urlsplit
+import re
+from urllib.parse import quote, quote_from_bytes, unquote
 
+import click
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from limits import parse_many
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired
 
 from .. import masking
+from . import sessions, throttle
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger(__name__)
-THROTTLE = "signup.admin_throttle"
 OPEN_ENDPOINTS = {"admin.login"}
+LOCKED_OUT = "Too many failed sign-ins from your address; wait a few minutes."
+# Only the characters a URI may hold unescaped: no space, no control character, no backslash.
+NEXT_RE = re.compile(r"/admin/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*")
+NEXT_MAX = 2000
 
 
 class LoginForm(FlaskForm):
@@ -35,32 +38,7 @@ class ActionForm(FlaskForm):
 
 @bp.record_once
 def _set_up_throttle(state):
-    config = state.app.config
-    storage = storage_from_string(config["REDIS_URL"] or "memory://")
-    state.app.extensions[THROTTLE] = (MovingWindowRateLimiter(storage), parse_many(config["ADMIN_LOGIN_LIMIT"]))
-
-
-def throttled():
-    """Tell whether this client address has used up its failed sign-ins."""
-    limiter, limits = current_app.extensions[THROTTLE]
-    try:
-        return not all(limiter.test(limit, "admin-login", request.remote_addr or "") for limit in limits)
-    except Exception:
-        # A shared store that is down must not lock the operator out; the password still guards.
-        log.exception("admin sign-in throttle unavailable")
-        return False
-
-
-def _failed():
-    limiter, limits = current_app.extensions[THROTTLE]
-    log.warning(
-        "admin sign-in failed", extra={"event": "admin_login_failed", "client": masking.client(request.remote_addr)}
-    )
-    try:
-        for limit in limits:
-            limiter.hit(limit, "admin-login", request.remote_addr or "")
-    except Exception:
-        log.exception("admin sign-in throttle unavailable")
+    throttle.set_up(state.app)
 
 
 def _same(given, expected):
@@ -73,9 +51,38 @@ def credentials_match(username, password):
 
 
 def _fingerprint():
-    # Sessions name the password they were opened with, so changing ADMIN_PASSWORD signs everyone out.
+    # Sessions name the credentials they were opened with, so changing ADMIN_PASSWORD signs everyone out.
     config = current_app.config
-    return hmac.new(config["SECRET_KEY"].encode(), config["ADMIN_PASSWORD"].encode(), hashlib.sha256).hexdigest()[:20]
+    secret, named = config["SECRET_KEY"].encode(), f"{config['ADMIN_USERNAME']}\0{config['ADMIN_PASSWORD']}"
+    return hmac.new(secret, named.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
+
+
+def _session_user():
+    """Return the user of this request's session when the session is still open in the database."""
+    if "admin_sid" not in session:
+        return None
+    fingerprint = _fingerprint()
+    user = sessions.user_of(session["admin_sid"], fingerprint) if session.get("admin_key") == fingerprint else None
+    if user is None:
+        # Ended elsewhere (signed out, expired, another password): the browser forgets it too.
+        for name in ("admin_key", "admin_sid"):
+            session.pop(name, None)
+    return user
+
+
+def _check_password(username, password):
+    """Check a sign-in against the throttle and the credentials; return None when it passes, else (status, why)."""
+    key = throttle.key_for(username)
+    if throttle.locked(key):
+        return 429, LOCKED_OUT
+    if credentials_match(username, password):
+        throttle.remember_device(username)
+        return None
+    throttle.failed(key)
+    log.warning(
+        "admin sign-in failed", extra={"event": "admin_login_failed", "client": masking.client(request.remote_addr)}
+    )
+    return 401, "Wrong user name or password."
 
 
 def _wants_page():
@@ -94,22 +101,21 @@ def require_login():
             g.admin_user = "development"
             return None
         abort(404, description="The admin view is off: set ADMIN_PASSWORD to turn it on.")
-    if session.get("admin_key") == _fingerprint():
-        g.admin_user = session.get("admin")
+    user = _session_user()
+    if user:
+        g.admin_user = user
         return None
     if request.endpoint in OPEN_ENDPOINTS:
         return None
     auth = request.authorization
     if auth is not None and auth.type == "basic":
-        if throttled():
-            return _challenge("Too many failed sign-ins from your address; wait a few minutes.", 429)
-        if credentials_match(auth.username, auth.password):
-            g.admin_user = auth.username
-            return None
-        _failed()
-        return _challenge("Wrong user name or password.")
+        refused = _check_password(auth.username, auth.password)
+        if refused:
+            return _challenge(refused[1], refused[0])
+        g.admin_user = auth.username
+        return None
     if _wants_page():
-        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("admin.login", next=here()))
     return _challenge("Sign in with the admin user name and password (HTTP Basic), or at /admin/login.")
 
 
@@ -125,12 +131,29 @@ def admin_headers(response):
     return response
 
 
+def here():
+    """Return this request's path and query, escaped as a URI, for a later `next`."""
+    path = quote(request.path, safe="/!$&'()*+,;=:@-._~")
+    query = quote_from_bytes(request.query_string, safe="/!$&'()*+,;=:@-._~?%")
+    return f"{path}?{query}" if query else path
+
+
 def safe_next(target):
-    """Return `target` when it is a path inside the admin view, else the admin home."""
-    parts = urlsplit(target or "")
-    if not parts.scheme and not parts.netloc and parts.path.startswith("/admin/") and "\\" not in target:
-        return target
+    """Return `target` when it is a plain path inside the admin view, else the admin home."""
+    if isinstance(target, str) and len(target) <= NEXT_MAX and NEXT_RE.fullmatch(target):
+        # A browser reads %2e as a dot, so /admin/%2e%2e/ would lead out of the admin view.
+        segments = unquote(target.split("?", 1)[0]).split("/")
+        if "." not in segments and ".." not in segments:
+            return target
     return url_for("admin.index")
+
+
+def _open_session():
+    fingerprint, lifetime = _fingerprint(), current_app.permanent_session_lifetime.total_seconds()
+    session_id = sessions.open_session(current_app.config["ADMIN_USERNAME"], fingerprint, lifetime)
+    session.clear()
+    session.permanent = True
+    session.update(admin_key=fingerprint, admin_sid=session_id)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -140,25 +163,29 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     status, problem = 200, None
     if request.method == "POST":
-        if throttled():
-            status, problem = 429, "Too many failed sign-ins from your address; wait a few minutes."
-        elif not form.validate_on_submit():
-            status, problem = 400, "The form expired or was incomplete; please try again."
-        elif credentials_match(form.username.data, form.password.data):
-            session.clear()
-            session.permanent = True
-            session.update(admin=current_app.config["ADMIN_USERNAME"], admin_key=_fingerprint())
+        if form.validate_on_submit():
+            refused = _check_password(form.username.data, form.password.data)
+        else:
+            refused = 400, "The form expired or was incomplete; please try again."
+        if refused is None:
+            _open_session()
             log.info("admin signed in", extra={"event": "admin_login"})
             return redirect(safe_next(form.next.data), 303)
-        else:
-            _failed()
-            status, problem = 401, "Wrong user name or password."
-    form.next.data = form.next.data or request.args.get("next", "")
+        status, problem = refused
+    wanted = form.next.data or request.args.get("next", "")
+    form.next.data = wanted if safe_next(wanted) == wanted else ""
     return render_template("admin/login.html", form=form, problem=problem), status
 
 
 @bp.post("/logout")
 def logout():
     if ActionForm().validate_on_submit():
+        sessions.close_session(session.get("admin_sid"))
         session.clear()
     return redirect(url_for("admin.login"), 303)
+
+
+@bp.cli.command("unlock")
+def unlock_command():
+    """Lift every admin sign-in lockout, for an operator on a browser that never signed in before."""
+    click.echo(f"admin sign-in lockouts lifted ({throttle.unlock()} count(s) dropped)")

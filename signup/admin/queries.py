@@ -103,6 +103,7 @@ class Shown:
     row: Submission
     contact: str
     payload: str
+    reason: str | None
     attempts: list
     event: str | None
     can_retry: bool
@@ -124,6 +125,7 @@ def present(rows, forms, reveal=False):
                 row=row,
                 contact=row.contact_key if reveal else masking.address(row.contact_key),
                 payload=json.dumps(body, ensure_ascii=False, indent=2),
+                reason=row.last_error if reveal else masking.text(row.last_error),
                 attempts=[a if reveal else _masked(a) for a in attempts.get(row.id, [])],
                 event=event_fired(row, forms.get(row.form_id)),
                 can_retry=row.state in RETRYABLE and row.purged_at is None,

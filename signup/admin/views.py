@@ -7,7 +7,7 @@ from flask import Response, abort, current_app, flash, g, redirect, render_templ
 
 from .. import catalogue, consent, delivery, fields, intake, masking, validation
 from . import queries, snippets
-from .access import ActionForm, bp, safe_next
+from .access import ActionForm, bp, here, safe_next
 
 log = logging.getLogger(__name__)
 LATEST = 10
@@ -20,8 +20,17 @@ def _form_or_404(form_id):
     return form
 
 
-def _banners(backlog_size, oldest_seconds):
+def _banners(backlog_size, oldest_seconds, base):
     config, banners = current_app.config, []
+    if base is None:
+        banners.append(
+            (
+                "info",
+                f"PUBLIC_URL is not set, so the lines to paste below show {snippets.ADDRESS_PLACEHOLDER} where "
+                "this service's address belongs. Set PUBLIC_URL to the address visitors reach it at "
+                "(for example https://forms.example.com) and restart, or replace the placeholder by hand.",
+            )
+        )
     paused = delivery.paused_reason()
     if paused:
         banners.append(
@@ -57,7 +66,7 @@ def _banners(backlog_size, oldest_seconds):
 @bp.get("/")
 def index():
     size, oldest = queries.backlog()
-    base = snippets.base_url(current_app.config, request.host_url)
+    base = snippets.base_url(current_app.config, request.scheme, request.host)
     forms = []
     for form in catalogue.all_forms():
         title = fields.texts(form, form.language)["title"]
@@ -70,7 +79,7 @@ def index():
         here=url_for("admin.index"),
         counts=queries.counts_by_form(),
         backlog=(size, oldest),
-        banners=_banners(size, oldest),
+        banners=_banners(size, oldest, base),
         connection=queries.connection(recheck=bool(request.args.get("recheck"))),
         action=ActionForm(),
         today=date.today().isoformat(),
@@ -104,7 +113,7 @@ def submissions():
         more=more,
         items=queries.present(rows, {f.id: f for f in catalogue.all_forms()}, reveal=reveal),
         action=ActionForm(),
-        here=request.full_path.rstrip("?"),
+        here=here(),
     )
 
 
