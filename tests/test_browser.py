@@ -536,7 +536,7 @@ def test_the_form_and_thank_you_pages_load_without_a_console_error(site, context
     fill_and_send(page, "console@example.com")
     page.wait_for_url(f"{site.service}/f/page/thanks*")
     page.wait_for_timeout(200)
-    page.screenshot(path="/tmp/wt-visitors/thanks.png")
+    page.screenshot(path=str(ARTIFACTS / "pages" / "thanks.uk.png"))
     assert problems == [], problems
     assert all(url.startswith(site.service + "/") for url in loaded), loaded
     assert icon_of(page) == (200, "image/svg+xml; charset=utf-8")
@@ -565,6 +565,6 @@ def test_an_error_page_applies_its_stylesheet(site, context):
     )
     assert style == ["448px", "16px"]
     page.wait_for_timeout(200)
-    page.screenshot(path="/tmp/wt-visitors/error-404.png")
+    page.screenshot(path=str(ARTIFACTS / "pages" / "error-404.png"))
     expected = {f"404: {answer.url}", "failed to load resource: the server responded with a status of 404 (not found)"}
     assert {p.lower() if p.startswith("Failed to load") else p for p in problems} <= expected, problems
