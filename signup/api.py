@@ -1,9 +1,10 @@
 """The JSON API: a form's public definition with a fresh token, and submissions from scripts."""
 
-import uuid
+import math
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext, ngettext
 
 from . import bodies, catalogue, consent, fields, intake, metrics, screening, tokens, validation
 from .form_checks import origin_of
@@ -65,6 +66,57 @@ def _errors(errors, status=422):
     return jsonify(errors=errors), status
 
 
+# What a program should do about each token verdict; %(id)s is the form's id.
+TOKEN_ADVICE = {
+    screening.EXPIRED: lazy_gettext(
+        "Send the form_token from GET /api/forms/%(id)s; tokens expire, so fetch a new one."
+    ),
+    screening.FORGED: lazy_gettext(
+        "This form_token was not issued here. Send the token from GET /api/forms/%(id)s unchanged."
+    ),
+    screening.WRONG_FORM: lazy_gettext(
+        "This form_token belongs to another form. Fetch one for this form from GET /api/forms/%(id)s."
+    ),
+    screening.REUSED: lazy_gettext(
+        "This form_token was already used. Fetch a new one from GET /api/forms/%(id)s for each sign-up."
+    ),
+}
+
+
+def _token_wait():
+    """Return the advice on how long to wait between fetching a token and sending it."""
+    seconds = max(1, math.ceil(current_app.config["FORM_MIN_FILL_SECONDS"]))
+    return ngettext(
+        "Sent too soon: wait at least %(num)d second after GET /api/forms/%(id)s before sending the form.",
+        "Sent too soon: wait at least %(num)d seconds after GET /api/forms/%(id)s before sending the form.",
+        seconds,
+        id=g.form.id,
+    )
+
+
+def _refusal(verdict):
+    """Return (status, key, message) for a submission a bot check stopped, saying what to do instead."""
+    if verdict == screening.USER_AGENT:
+        message = _(
+            "This address takes sign-ups from visitors' browsers. "
+            "Send server-to-server sign-ups to /hooks/%(id)s with a webhook token.",
+            id=g.form.id,
+        )
+        return 403, "user_agent", message
+    if verdict == screening.FOREIGN_ORIGIN:
+        return 403, "origin", _("This site may not send sign-ups to this form.")
+    if verdict == screening.HONEYPOT_FILLED:
+        return 422, screening.HONEYPOT, _("Leave the website field empty: it is there to catch bots.")
+    if verdict == screening.TOO_FAST:
+        return 422, screening.TOKEN_FIELD, _token_wait()
+    return 422, screening.TOKEN_FIELD, str(TOKEN_ADVICE[verdict]) % {"id": g.form.id}
+
+
+def _refused(verdict):
+    status, key, message = _refusal(verdict)
+    return _errors({key: [message]}, status)
+
+
 @bp.post("/forms/<form_id>/submissions")
 def submit(form_id):
     form = g.form
@@ -72,15 +124,10 @@ def submit(form_id):
         data = bodies.read_object(request)
     except bodies.BodyError as exc:
         return _errors({"body": [str(exc)]}, 400)
+    # Callers are programs: every check's verdict is answered honestly, never with a success.
     verdict = screening.screen(form, data)
-    if verdict == screening.EXPIRED:
-        message = _("Send the form_token from GET /api/forms/%(id)s; tokens expire, so fetch a new one.", id=form.id)
-        return _errors({screening.TOKEN_FIELD: [message]})
-    if verdict == screening.FOREIGN_ORIGIN:
-        return _errors({"origin": [_("This site may not send sign-ups to this form.")]}, 403)
     if verdict:
-        screening.accept_time.imitate()
-        return jsonify(id=uuid.uuid4().hex, status="accepted"), 202
+        return _refused(verdict)
     values, errors = validation.clean(form, data)
     errors.update(captcha_errors(form, data))
     if errors:
@@ -94,6 +141,7 @@ def submit(form_id):
         consent=consent.shown(form, data),
     )
     if submission_id is None:
-        return jsonify(id=uuid.uuid4().hex, status="accepted"), 202
+        # The only sign-up intake refuses without storing is a replayed form token.
+        return _refused(screening.REUSED)
     metrics.accepted(form.id, "api")
     return jsonify(id=submission_id, status="accepted"), 202

@@ -1,8 +1,6 @@
 """The consent ledger: what a visitor agreed to, word for word, with where and when; exported as CSV."""
 
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -10,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import request
 from sqlalchemy import select
 
-from . import db
+from . import db, spreadsheet
 from .db import Consent
 from .form_checks import origin_of
 from .i18n import current_language
@@ -116,31 +114,21 @@ def find(form_id=None, since=None, until=None):
         return session.scalars(query).all()
 
 
-def _cell(value):
-    # A cell starting with = + - @ is run as a formula by spreadsheets; a quote keeps it text.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def to_csv(records):
-    """Return the records as CSV text with a header line."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for item in records:
-        writer.writerow(
-            _cell(value)
-            for value in (
-                item.created_at.isoformat(timespec="seconds") + "Z",
-                item.form_id,
-                item.contact_key,
-                item.language,
-                item.text,
-                item.text_sha256,
-                item.client_address,
-                item.page_url,
-                item.user_agent,
-                item.submission_id,
-            )
+    """Return the records as CSV text with a header line, safe to open in any spreadsheet."""
+    rows = (
+        (
+            item.created_at.isoformat(timespec="seconds") + "Z",
+            item.form_id,
+            item.contact_key,
+            item.language,
+            item.text,
+            item.text_sha256,
+            item.client_address,
+            item.page_url,
+            item.user_agent,
+            item.submission_id,
         )
-    return out.getvalue()
+        for item in records
+    )
+    return spreadsheet.to_csv(CSV_COLUMNS, rows)

@@ -2,12 +2,18 @@
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api/", "/hooks/", "/metrics", "/healthz", "/readyz")
+# An error page loads the form's own stylesheet, script and icon, and nothing else. It belongs to
+# no form whose sites could frame it (a form's own pages replace this with the form's policy).
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def _messages():
@@ -25,7 +31,9 @@ def _answer(code, description=None):
     message = description or _messages().get(code) or _("The request could not be completed.")
     if request.path.startswith(MACHINE_PREFIXES) or request.accept_mimetypes.best == "application/json":
         return jsonify(status="refused", error=message), code
-    return render_template("error.html", code=code, message=message), code
+    response = make_response(render_template("error.html", code=code, message=message), code)
+    response.headers["Content-Security-Policy"] = PAGE_POLICY
+    return response
 
 
 def handle_http(exc):

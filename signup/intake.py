@@ -135,7 +135,7 @@ def accept(form, values, language, source, dedupe_key=None, token_nonce=None, co
         with db.engine().begin() as connection:
             _lock_contact(connection, key)
             if token_nonce and not _spend_token(connection, token_nonce, now):
-                metrics.screened(form.id, "token_reused")
+                metrics.screened(form.id, screening.REUSED)
                 return None, False
             existing = _find_by_dedupe_key(connection, dedupe_key) if dedupe_key else None
             if existing is not None:

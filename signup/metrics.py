@@ -7,6 +7,7 @@ worker processes run, on however many machines.
 """
 
 import hmac
+import ipaddress
 import os
 from datetime import timedelta
 
@@ -165,20 +166,48 @@ class DatabaseCollector:
         )
 
 
-def _authorised():
-    token = current_app.config["METRICS_TOKEN"]
-    if not token:
-        return True
+# Headers a proxy adds; seen while no proxy is trusted, the peer is a proxy and the client unknown.
+FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+ASK_BEARER = "Send the metrics token as Authorization: Bearer <METRICS_TOKEN>.\n"
+NOT_LOCAL = (
+    "Without METRICS_TOKEN, /metrics answers only this machine and private networks. "
+    "Set METRICS_TOKEN and send it as Authorization: Bearer <METRICS_TOKEN>, or scrape from inside "
+    "the network (behind a proxy, set TRUSTED_PROXY_HOPS so the scraper's own address is seen).\n"
+)
+
+
+def _token_matches(token):
     scheme, _sep, given = request.headers.get("Authorization", "").partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
+def _on_private_network():
+    """Tell whether the client (as TRUSTED_PROXY_HOPS lets us see it) is on loopback or a non-public network."""
+    if not current_app.config["TRUSTED_PROXY_HOPS"] and any(request.headers.get(h) for h in FORWARDING_HEADERS):
+        return False
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    address = getattr(address, "ipv4_mapped", None) or address
+    return not address.is_global
+
+
+def _refusal():
+    """Return the answer for a scrape that may not read the metrics, or None when it may."""
+    token = current_app.config["METRICS_TOKEN"]
+    if token:
+        return None if _token_matches(token) else Response(ASK_BEARER, 401, mimetype="text/plain")
+    if current_app.config["DEV"] or _on_private_network():
+        return None
+    return Response(NOT_LOCAL, 403, mimetype="text/plain")
+
+
 @bp.get("/metrics")
 def expose():
-    if not _authorised():
-        return Response(
-            "Send the metrics token as Authorization: Bearer <METRICS_TOKEN>.\n", 401, mimetype="text/plain"
-        )
+    refusal = _refusal()
+    if refusal is not None:
+        return refusal
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         counters = CollectorRegistry()
         MultiProcessCollector(counters)

@@ -18,6 +18,10 @@ EMBED_SCRIPT = "embed.js"
 EMBED_CACHE = "public, max-age=86400, stale-while-revalidate=604800"
 # Page assets are linked with a hash of their content, so a changed file gets a new URL.
 ASSET_CACHE = "public, max-age=31536000, immutable"
+# Browsers ask for /favicon.ico by that fixed name wherever a page links no icon; it hardly changes.
+FAVICON = "favicon.ico"
+FAVICON_CACHE = "public, max-age=2592000"
+FIXED_ADDRESSES = {"public.embed_script", "public.favicon"}
 
 
 @bp.url_value_preprocessor
@@ -53,7 +57,7 @@ def frame_policy(form):
 
 @bp.after_request
 def page_headers(response):
-    if request.endpoint == "public.embed_script":
+    if request.endpoint in FIXED_ADDRESSES:
         return response
     if g.get("form") is not None:
         response.headers["Content-Security-Policy"] = frame_policy(g.form)
@@ -174,9 +178,17 @@ def captcha_errors(form, data):
 
 @bp.get("/f/<form_id>/thanks")
 def thanks(form_id):
-    form = _form_or_404()
-    texts = fields.texts(form, current_language())
-    return render_template("public/thanks.html", form=form, texts=texts, language=current_language())
+    form, language = _form_or_404(), current_language()
+    texts = fields.texts(form, language)
+    heading = form.text("title", language) or _("Thank you")
+    return render_template("public/thanks.html", form=form, texts=texts, heading=heading, language=language)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    response = send_from_directory(current_app.static_folder, FAVICON, mimetype="image/vnd.microsoft.icon")
+    response.headers["Cache-Control"] = FAVICON_CACHE
+    return response
 
 
 @bp.get("/embed.js")

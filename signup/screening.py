@@ -1,8 +1,10 @@
 """Bot checks for visitor submissions, in one place and a fixed order, each logged by its name.
 
 The order: bot-like user agent, the signed form token (signature, form, minimum fill time,
-maximum age), a token already used, the honeypot, then the Origin of the request. A caught bot
-gets the answer a person gets, after about as long, and nothing is stored or sent.
+maximum age), a token already used, the honeypot, then the Origin of the request. Each check
+returns a verdict; nothing caught is stored or sent. How a verdict is answered is the caller's
+choice: the HTML form answers a trapped bot as it answers a person, after about as long; the
+JSON API, whose callers are programs, refuses with a message saying what to do instead.
 """
 
 import logging
@@ -22,6 +24,12 @@ HONEYPOT = "website"
 TOKEN_FIELD = "form_token"  # noqa: S105 (a field name, not a secret)
 EXPIRED = "expired"
 FOREIGN_ORIGIN = "origin"
+USER_AGENT = "user_agent"
+HONEYPOT_FILLED = "honeypot"
+FORGED = "token_forged"
+WRONG_FORM = "token_wrong_form"
+TOO_FAST = "token_too_fast"
+REUSED = "token_reused"
 # A missing token is what a hand-made copy of the form sends; an expired one, a tab left open.
 # Both are likely people, so they are asked to send again rather than silently trapped.
 ASK_AGAIN = {"missing", "expired"}
@@ -33,7 +41,7 @@ BOT_AGENTS = re.compile(
 
 
 def _user_agent(form, data):
-    return "user_agent" if BOT_AGENTS.search(request.headers.get("User-Agent", "").strip()) else None
+    return USER_AGENT if BOT_AGENTS.search(request.headers.get("User-Agent", "").strip()) else None
 
 
 def _token(form, data):
@@ -45,7 +53,7 @@ def _token(form, data):
 
 
 def _honeypot(form, data):
-    return "honeypot" if data.get(HONEYPOT) not in (None, "") else None
+    return HONEYPOT_FILLED if data.get(HONEYPOT) not in (None, "") else None
 
 
 def _origin(form, data):
@@ -66,7 +74,7 @@ CHECKS = (_user_agent, _token, _honeypot, _origin)
 
 
 def screen(form, data):
-    """Return None for a person, EXPIRED (ask again), FOREIGN_ORIGIN (refuse), or the trap's rule name."""
+    """Return None for a person, EXPIRED (ask again), FOREIGN_ORIGIN (refuse), or the rule that caught it."""
     for check in CHECKS:
         verdict = check(form, data)
         if verdict:

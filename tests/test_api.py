@@ -70,13 +70,13 @@ def test_missing_token_says_where_to_get_one(app, client):
     assert "GET /api/forms/news" in answer.get_json()["errors"]["form_token"][0]
 
 
-def test_honeypot_gets_a_fake_acceptance(app, client):
+def test_honeypot_is_refused_with_a_reason_not_faked(app, client):
     token = definition(client)["token"]
     answer = client.post(
         "/api/forms/news/submissions",
         json={"form_token": token, "email": "a@example.com", "consent": True, "website": "x"},
     )
-    assert answer.status_code == 202 and answer.get_json()["status"] == "accepted"
+    assert answer.status_code == 422 and answer.get_json()["errors"]["website"]
     assert count(app) == 0
 
 

@@ -505,3 +505,66 @@ def test_the_auto_scheme_follows_the_visitors_dark_preference(site, browser):
         assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
     finally:
         context.close()
+
+
+def watch_console(page):
+    """Collect the page's console errors, uncaught exceptions and failed loads as text."""
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    page.on(
+        "response", lambda answer: problems.append(f"{answer.status}: {answer.url}") if answer.status >= 400 else None
+    )
+    return problems
+
+
+def icon_of(page):
+    """Fetch the page's icon as the browser would and return (status, content type)."""
+    href = page.evaluate("document.querySelector('link[rel=icon]').href")
+    answer = page.request.get(href)
+    return answer.status, answer.headers["content-type"]
+
+
+def test_the_form_and_thank_you_pages_load_without_a_console_error(site, context):
+    page = context.new_page()
+    problems = watch_console(page)
+    loaded = []
+    page.on("requestfinished", lambda request: loaded.append(request.url))
+    page.goto(f"{site.service}/f/page?lang=uk")
+    page.wait_for_timeout(200)  # the icon is fetched after the load event
+    fill_and_send(page, "console@example.com")
+    page.wait_for_url(f"{site.service}/f/page/thanks*")
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(ARTIFACTS / "pages" / "thanks.uk.png"))
+    assert problems == [], problems
+    assert all(url.startswith(site.service + "/") for url in loaded), loaded
+    assert icon_of(page) == (200, "image/svg+xml; charset=utf-8")
+    assert page.request.get(f"{site.service}/favicon.ico").status == 200
+
+
+def test_the_thank_you_page_has_a_heading_and_its_message(site, context):
+    page = context.new_page()
+    page.goto(f"{site.service}/f/page/thanks?lang=uk")
+    assert page.locator("h1").inner_text() == "Our newsletter"  # the form's own title
+    assert page.locator("[role=status]").inner_text()
+    page.goto(f"{site.service}/f/inline/thanks?lang=uk")  # a form without a title of its own
+    assert page.locator("h1").inner_text() == "Дякуємо"
+    assert page.locator("[role=status]").inner_text() == "Inline thanks."
+
+
+def test_an_error_page_applies_its_stylesheet(site, context):
+    page = context.new_page()
+    problems = watch_console(page)
+    answer = page.goto(f"{site.service}/f/no-such-form?lang=en")
+    assert answer.status == 404
+    assert page.locator("[role=alert]").inner_text() == "There is no such form."
+    # form.css centres .signup in a 28rem column with 1rem padding; unstyled, it would be neither.
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.querySelector('main')); return [s.maxWidth, s.paddingTop]; })()"
+    )
+    assert style == ["448px", "16px"]
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(ARTIFACTS / "pages" / "error-404.png"))
+    expected = {f"404: {answer.url}", "failed to load resource: the server responded with a status of 404 (not found)"}
+    assert {p.lower() if p.startswith("Failed to load") else p for p in problems} <= expected, problems

@@ -28,14 +28,14 @@ def consents(app):
         return session.scalars(select(Consent).order_by(Consent.id)).all()
 
 
-def framed_sign_up(client, email="ada@example.com", referrer=HOST_PAGE, query=None):
+def framed_sign_up(client, email="ada@example.com", referrer=HOST_PAGE, query=None, agent=BROWSER):
     """Load the form as an iframe on the host page would, then send it with every rendered input."""
-    page = client.get("/f/news", query_string=query or {}, headers={"Referer": referrer, "User-Agent": BROWSER})
+    page = client.get("/f/news", query_string=query or {}, headers={"Referer": referrer, "User-Agent": agent})
     html = page.get_data(as_text=True)
     data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
     data.update(email=email, consent="yes", website="")
     referer_of_post = "http://localhost/f/news"  # a form posts from its own page
-    return client.post("/f/news", data=data, headers={"Referer": referer_of_post, "User-Agent": BROWSER}), html
+    return client.post("/f/news", data=data, headers={"Referer": referer_of_post, "User-Agent": agent}), html
 
 
 def test_a_sign_up_records_the_exact_text_shown_and_where(app, client):
@@ -160,6 +160,34 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(app, client):
         session.execute(update(Consent).values(user_agent='=HYPERLINK("http://evil.example")'))
     (row,) = _csv(client.get("/admin/consents.csv", auth=AUTH))
     assert row["user_agent"] == '\'=HYPERLINK("http://evil.example")'
+
+
+HOSTILE_AGENT = "Mozilla/5.0 (Windows NT 10.0;=2+5+cmd|' /C calc'!A0;)"
+HOSTILE_PAGE = "https://p.example/a;=9+9"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def assert_opens_as_text(text):
+    """Split as a spreadsheet in an en-US (`,`) or uk-UA/ru-RU (`;`) locale would: no cell is a formula."""
+    for delimiter in (",", ";"):
+        found = [v for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) for v in row]
+        assert not [v for v in found if v.startswith(FORMULA_STARTS)], (delimiter, found)
+    assert all(line.startswith('"') and line.endswith('"') for line in text.splitlines())
+
+
+def test_a_formula_after_a_semicolon_cannot_become_a_cell(app, client, runner, tmp_path):
+    answer, _html = framed_sign_up(client, referrer=HOST_PAGE, agent=HOSTILE_AGENT, query={"page_url": HOSTILE_PAGE})
+    assert answer.status_code == 303
+    (stored,) = consents(app)
+    assert (stored.user_agent, stored.page_url) == (HOSTILE_AGENT, HOSTILE_PAGE)
+    export = client.get("/admin/consents.csv", auth=AUTH).get_data(as_text=True)
+    target = tmp_path / "consents.csv"
+    assert runner.invoke(args=["consents", "export", "--output", str(target)]).exit_code == 0
+    for text in (export, target.read_text(encoding="utf-8")):
+        assert_opens_as_text(text)
+        (row,) = csv.DictReader(io.StringIO(text, newline=""))
+        assert row["user_agent"] == "Mozilla/5.0 (Windows NT 10.0;'=2+5+cmd|' /C calc'!A0;)"
+        assert row["page_url"] == "https://p.example/a;'=9+9"
 
 
 def test_the_cli_exports_the_same_csv(app, client, runner, tmp_path):

@@ -140,6 +140,55 @@ def test_metrics_token_protects_the_endpoint(app, client):
     assert "signup_backlog_size" in text and "metrics-token-456" not in text
 
 
+PUBLIC = "93.184.215.14"
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "::1", "10.1.2.3", "172.16.0.9", "192.168.1.20", "100.64.0.7", "fd00::5", "::ffff:10.0.0.8"],
+)
+def test_without_a_token_loopback_and_private_networks_may_scrape(client, address):
+    assert "signup_backlog_size" in scrape(client, environ_base={"REMOTE_ADDR": address})
+
+
+@pytest.mark.parametrize("address", [PUBLIC, "2a00:1450:4001:82a::200e", "::ffff:93.184.215.14", "not an address"])
+def test_without_a_token_the_internet_is_refused_with_the_variable_to_set(client, address):
+    answer = client.get("/metrics", environ_base={"REMOTE_ADDR": address})
+    assert answer.status_code == 403
+    text = answer.get_data(as_text=True)
+    assert "METRICS_TOKEN" in text and "TRUSTED_PROXY_HOPS" in text and "signup_" not in text
+
+
+@pytest.mark.parametrize("header", ["X-Forwarded-For", "Forwarded", "X-Real-IP"])
+def test_without_a_token_a_proxy_that_is_not_trusted_does_not_make_its_clients_local(client, header):
+    # The peer is a proxy on the private network; the client behind it is unknown, so not local.
+    answer = client.get("/metrics", headers={header: PUBLIC}, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert answer.status_code == 403
+
+
+def test_behind_trusted_proxies_the_forwarded_client_decides(settings):
+    app = create_app({**settings, "TRUSTED_PROXY_HOPS": 1}, environ={"SECRET_KEY": SECRET})
+    with app.app_context():
+        db.migrate()
+    client = app.test_client()
+    through_proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    assert client.get("/metrics", headers={"X-Forwarded-For": PUBLIC}, environ_base=through_proxy).status_code == 403
+    assert scrape(client, headers={"X-Forwarded-For": "10.0.0.9"}, environ_base=through_proxy)
+    app.extensions["signup.engine"].dispose()
+
+
+def test_in_development_metrics_are_open_without_a_token(app, client):
+    app.config["DEV"] = True
+    assert "signup_backlog_size" in scrape(client, environ_base={"REMOTE_ADDR": PUBLIC})
+
+
+def test_with_a_token_it_is_needed_from_anywhere_and_enough_from_anywhere(app, client):
+    app.config["METRICS_TOKEN"] = "metrics-token-456"
+    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 401
+    bearer = {"Authorization": "Bearer metrics-token-456"}
+    assert "signup_backlog_size" in scrape(client, headers=bearer, environ_base={"REMOTE_ADDR": PUBLIC})
+
+
 def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

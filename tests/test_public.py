@@ -1,6 +1,7 @@
 """The visitor's form: rendered without JavaScript, validated, stored, answered with 303 or 422."""
 
 import json
+import re
 import time
 
 import pytest
@@ -138,3 +139,33 @@ def test_hostile_bodies_never_give_5xx(client):
     for raw in (b"\xff\xfe\x00", b"email=%FF%FE&first_name=%00", b"email[]=a&&&=="):
         assert client.post("/f/news", data=raw, content_type="application/x-www-form-urlencoded").status_code < 500
     assert client.post("/f/news", data="x" * 200_000, content_type="text/plain").status_code == 413
+
+
+def test_html_error_pages_may_load_their_own_stylesheet_script_and_icon(client):
+    for path in ("/f/nope", "/no-such-page", "/f/nope/thanks"):
+        answer = client.get(path, headers={"Accept": "text/html"})
+        assert answer.status_code == 404 and answer.mimetype == "text/html"
+        policy = dict(d.strip().split(" ", 1) for d in answer.headers["Content-Security-Policy"].split(";"))
+        assert policy["style-src"] == "'self'" and policy["script-src"] == "'self'" and "'self'" in policy["img-src"]
+        assert policy["default-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
+        assert 'rel="stylesheet" href="/static/form.css?v=' in answer.get_data(as_text=True)
+    assert (
+        client.get("/api/forms/nope").headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    )
+
+
+def test_a_favicon_is_linked_and_answered_at_its_usual_address(client):
+    html = client.get("/f/news").get_data(as_text=True)
+    link = re.search(r'<link rel="icon" href="(/static/favicon\.svg\?v=[0-9a-f]{12})" type="image/svg\+xml">', html)
+    with client.get(link.group(1)) as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert "immutable" in icon.headers["Cache-Control"] and b"<svg" in icon.data and b"http" not in icon.data[40:]
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/vnd.microsoft.icon"
+        assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO header
+        assert icon.headers["Cache-Control"] == "public, max-age=2592000" and "Set-Cookie" not in icon.headers
+
+
+def test_the_thank_you_page_has_a_heading(client):
+    html = client.get("/f/news/thanks?lang=uk").get_data(as_text=True)
+    assert "<h1>Дякуємо</h1>" in html and 'role="status"' in html

@@ -1,4 +1,4 @@
-"""Bot checks in their order: user agent, token, token reuse, honeypot, origin; traps answer like people."""
+"""Bot checks in their order: user agent, token, token reuse, honeypot, origin; the form's traps answer like people."""
 
 import time
 
@@ -91,13 +91,14 @@ def test_origin_check(app, client, headers, status):
         assert "allowed to embed it" in answer.get_data(as_text=True)
 
 
-def test_the_json_api_runs_the_same_checks(app, client):
+def test_the_json_api_runs_the_same_checks_and_refuses_openly(app, client):
     token = client.get("/api/forms/news").get_json()["token"]
     body = {"form_token": token, "email": "ada@example.com", "consent": True}
-    assert client.post("/api/forms/news/submissions", json=body, headers={"User-Agent": "curl/8"}).status_code == 202
-    assert count(app) == 0
+    answer = client.post("/api/forms/news/submissions", json=body, headers={"User-Agent": "curl/8"})
+    assert answer.status_code == 403 and "/hooks/news" in answer.get_json()["errors"]["user_agent"][0]
+    assert count(app) == 0 and caught(client, "user_agent") == 1
     assert client.post("/api/forms/news/submissions", json=body).status_code == 202
-    assert client.post("/api/forms/news/submissions", json={**body, "email": "b@example.com"}).status_code == 202
+    assert client.post("/api/forms/news/submissions", json={**body, "email": "b@example.com"}).status_code == 422
     assert count(app) == 1 and caught(client, "token_reused") == 1
 
 
