@@ -3,8 +3,8 @@
 import sys
 
 from signup import create_app
-from signup.catalogue import CatalogueError
 from signup.config import ConfigError
+from signup.forms.catalogue import CatalogueError
 
 try:
     app = create_app()

@@ -6,7 +6,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from signup import create_app, intake
-from signup.catalogue import find
+from signup.forms.catalogue import find
 
 
 def main(count):

@@ -3,7 +3,8 @@
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, api, catalogue, cli, config, db, errors, health, i18n, logs, metrics, public, throttling, webhooks
+from . import admin, api, cli, config, db, errors, health, i18n, logs, metrics, public, throttling, webhooks
+from .forms import catalogue
 
 
 def _security_headers(response):

@@ -9,9 +9,10 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
-from . import catalogue, consent, db, delivery, retention, worker
+from . import consent, db, delivery, retention, worker
 from .admin import snippets
 from .db import Submission
+from .forms import catalogue
 
 bp = Blueprint("cli", __name__, cli_group=None)
 

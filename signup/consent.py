@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from . import db, spreadsheet
 from .db import Consent
-from .form_checks import origin_of
+from .forms.form_checks import origin_of
 from .i18n import current_language
 
 PAGE_URL_FIELD = "page_url"

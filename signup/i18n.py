@@ -6,7 +6,7 @@ from flask import g, request
 from flask_babel import Babel, get_locale
 from werkzeug.exceptions import HTTPException
 
-from .form_checks import LANGUAGES
+from .forms.form_checks import LANGUAGES
 
 TRANSLATIONS = Path(__file__).with_name("translations")
 babel = Babel()

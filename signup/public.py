@@ -7,8 +7,9 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 
-from . import captcha, catalogue, consent, fields, intake, metrics, screening, tokens, validation
-from .form_checks import origin_of
+from . import consent, intake, metrics, screening, tokens, validation
+from .forms import captcha, catalogue, fields
+from .forms.form_checks import origin_of
 from .i18n import current_language
 
 bp = Blueprint("public", __name__)

@@ -16,7 +16,7 @@ import time
 from flask import g, request
 
 from . import metrics, tokens
-from .form_checks import origin_of
+from .forms.form_checks import origin_of
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,8 @@ import logging
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
-from . import bodies, brackets, catalogue, hook_auth, intake, metrics, plugins, recognition, validation
+from . import bodies, brackets, hook_auth, intake, metrics, plugins, recognition, validation
+from .forms import catalogue
 from .i18n import current_language
 
 bp = Blueprint("webhooks", __name__)

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from signup import catalogue, create_app, db
+from signup import create_app, db
 from signup.config import ROOT
 from signup.db import Consent, Submission
+from signup.forms import catalogue
 from tests.conftest import SECRET, _settings, missing_service
 
 CHROMIUM = "/usr/bin/chromium"

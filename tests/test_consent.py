@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from signup import catalogue, db, intake
+from signup import db, intake
 from signup.consent import Shown
 from signup.db import Consent, Submission, utcnow
+from signup.forms import catalogue
 from tests.conftest import TOKEN_RE, form_token, sign_up
 
 pytestmark = pytest.mark.both_databases

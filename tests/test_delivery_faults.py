@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import func, select
 
 from signup import db, heartbeats, intake, worker
-from signup.catalogue import find
 from signup.config import ROOT
 from signup.db import Attempt, Flag, Submission
+from signup.forms.catalogue import find
 from tests.conftest import FORMS_FILE, POSTGRES_URL, SECRET, sign_up, wait_for
 
 pytestmark = pytest.mark.both_databases

@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from signup import catalogue, theme
 from signup.config import ROOT
+from signup.forms import catalogue, theme
 from tests.conftest import FORMS_FILE, form_token, sign_up
 
 STATIC = ROOT / "static"

@@ -6,7 +6,8 @@ import socket
 
 import pytest
 
-from signup import catalogue, esputnik
+from signup import esputnik
+from signup.forms import catalogue
 
 FORM = catalogue.parse(
     """

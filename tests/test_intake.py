@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from signup import db, intake, worker
-from signup.catalogue import find
 from signup.db import Submission
+from signup.forms.catalogue import find
 from tests.conftest import sign_up
 
 pytestmark = pytest.mark.both_databases

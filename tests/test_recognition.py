@@ -2,7 +2,7 @@
 
 import pytest
 
-from signup import catalogue
+from signup.forms import catalogue
 from signup.plugins import Item
 from signup.recognition import extract, role_of
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from signup import catalogue, validation
+from signup import validation
+from signup.forms import catalogue
 
 FORM = catalogue.parse(
     """

@@ -12,8 +12,9 @@ from hypothesis import settings as explore
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from signup import catalogue, db
+from signup import db
 from signup.db import Submission
+from signup.forms import catalogue
 from tests.conftest import FORMS_FILE
 from tests.wordpress import FORM, WORDPRESS_AGENT, http_build_query, wp_json_encode, wpforms_signature
 

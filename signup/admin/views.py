@@ -5,7 +5,8 @@ from datetime import date
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from .. import catalogue, consent, delivery, fields, intake, masking, validation
+from .. import consent, delivery, intake, masking, validation
+from ..forms import catalogue, fields
 from . import queries, snippets
 from .access import ActionForm, bp, here, safe_next
 

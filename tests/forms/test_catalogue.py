@@ -2,8 +2,8 @@
 
 import pytest
 
-from signup import catalogue
 from signup.config import ROOT
+from signup.forms import catalogue
 
 GOOD = """
 [forms.news]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from signup import catalogue
+from signup.forms import catalogue
 
 HEAD = """
 [forms.shop]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from signup import theme
+from signup.forms import theme
 
 
 def read(table):

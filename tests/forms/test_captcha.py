@@ -10,8 +10,9 @@ from urllib.parse import parse_qs
 import pytest
 from sqlalchemy import func, select
 
-from signup import catalogue, db
+from signup import db
 from signup.db import Submission
+from signup.forms import catalogue
 from tests.conftest import form_token
 
 FORMS = """
