@@ -3,8 +3,9 @@
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, api, cli, config, db, errors, health, i18n, logs, metrics, public, throttling, webhooks
+from . import admin, cli, config, db, errors, health, i18n, logs, metrics, webhooks
 from .forms import catalogue
+from .visitors import api, pages, throttling
 
 
 def _security_headers(response):
@@ -35,7 +36,7 @@ def create_app(test_config=None, environ=None):
     i18n.init_app(app)
     metrics.init_app(app)
     errors.init_app(app)
-    for blueprint in (public.bp, api.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp):
+    for blueprint in (pages.bp, api.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp):
         app.register_blueprint(blueprint)
     throttling.init_app(app)
     app.after_request(_security_headers)

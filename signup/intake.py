@@ -10,8 +10,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from . import consent as ledger
-from . import db, esputnik, metrics, screening
+from . import db, esputnik, metrics
 from .db import Submission, UsedToken, utcnow
+from .visitors import screening
 
 COUNTED_STATES = ("pending", "delivered", "dry_run")
 SUBMISSIONS = Submission.__table__

@@ -15,8 +15,9 @@ import time
 
 from flask import g, request
 
-from . import metrics, tokens
-from .forms.form_checks import origin_of
+from .. import metrics
+from ..forms.form_checks import origin_of
+from . import tokens
 
 log = logging.getLogger(__name__)
 

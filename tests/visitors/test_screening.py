@@ -5,8 +5,9 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from signup import db, tokens
+from signup import db
 from signup.db import Submission
+from signup.visitors import tokens
 from tests.conftest import form_token
 
 pytestmark = pytest.mark.both_databases
