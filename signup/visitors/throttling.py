@@ -5,7 +5,7 @@ import hashlib
 from flask import g, request
 from flask_limiter import Limiter
 
-from ..hook_auth import presented_tokens
+from ..webhooks.auth import presented_tokens
 
 VISITOR_ENDPOINTS = ("public.submit_form", "api.submit")
 WEBHOOK_ENDPOINTS = ("webhooks.receive",)

@@ -3,8 +3,8 @@
 import pytest
 
 from signup.forms import catalogue
-from signup.plugins import Item
-from signup.recognition import extract, role_of
+from signup.webhooks.plugins import Item
+from signup.webhooks.recognition import extract, role_of
 
 FORMS = catalogue.parse(
     """

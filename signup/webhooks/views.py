@@ -6,13 +6,14 @@ import logging
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
-from . import bodies, brackets, hook_auth, intake, metrics, plugins, recognition, validation
-from .forms import catalogue
-from .i18n import current_language
+from .. import intake, metrics, validation
+from ..forms import catalogue
+from ..i18n import current_language
+from . import auth, bodies, brackets, plugins, recognition
 
 bp = Blueprint("webhooks", __name__)
 log = logging.getLogger(__name__)
-URL_PARAMS = (hook_auth.TOKEN_PARAM, "lang")  # parameters of our own URL, never the plugin's fields
+URL_PARAMS = (auth.TOKEN_PARAM, "lang")  # parameters of our own URL, never the plugin's fields
 MAX_LISTED_KEYS = 40
 MAX_DEDUPE_KEY = 200
 
@@ -60,23 +61,23 @@ def read_data():
 def _signed_payloads(data):
     payloads = [request.get_data(cache=True)]
     if isinstance(data, dict) and _from_form():
-        payloads.append(hook_auth.php_json(data).encode())
+        payloads.append(auth.php_json(data).encode())
     return payloads
 
 
 def authenticate(form, data):
     """Let the request through on a valid WPForms signature or token; otherwise refuse with 401."""
     config = current_app.config
-    accepted = hook_auth.accepted_tokens(form, config)
-    signature = request.headers.get(hook_auth.SIGNATURE_HEADER)
+    accepted = auth.accepted_tokens(form, config)
+    signature = request.headers.get(auth.SIGNATURE_HEADER)
     if form.wpforms_secret and signature:
-        problem = hook_auth.signature_problem(form.wpforms_secret, signature, _signed_payloads(data))
+        problem = auth.signature_problem(form.wpforms_secret, signature, _signed_payloads(data))
         if problem:
             raise Refused(401, problem)
         return
     if not accepted:
         raise Refused(401, _("Webhooks are off for this form: set WEBHOOK_TOKEN, or webhook_tokens in the forms file."))
-    if not hook_auth.token_matches(hook_auth.presented_tokens(request), accepted):
+    if not auth.token_matches(auth.presented_tokens(request), accepted):
         raise Refused(401, _("Missing or wrong token: add ?token=... to the URL, or send it as a header."))
 
 

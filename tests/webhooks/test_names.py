@@ -2,7 +2,7 @@
 
 import pytest
 
-from signup.names import split
+from signup.webhooks.names import split
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl
 import pytest
 from werkzeug.datastructures import Headers
 
-from signup import brackets, plugins
+from signup.webhooks import brackets, plugins
 from tests.wordpress import http_build_query
 
 

@@ -5,7 +5,7 @@ import hmac
 
 import pytest
 
-from signup.hook_auth import SIGNATURE_TOLERANCE_SECONDS, php_json, signature_problem, token_matches
+from signup.webhooks.auth import SIGNATURE_TOLERANCE_SECONDS, php_json, signature_problem, token_matches
 
 SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9"
 NOW = 1_749_133_800

@@ -2,8 +2,8 @@
 
 import re
 
+from ..validation import clean_phone
 from . import names
-from .validation import clean_phone
 
 NEGATIVE = {"consent", "agree", "agreement", "subscribe", "subscription", "optin", "newsletter", "згода", "согласие"}
 FILLER = {

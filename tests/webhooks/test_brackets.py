@@ -2,7 +2,7 @@
 
 import pytest
 
-from signup.brackets import MAX_DEPTH, nest, split_key, walk
+from signup.webhooks.brackets import MAX_DEPTH, nest, split_key, walk
 
 
 @pytest.mark.parametrize(
