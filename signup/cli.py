@@ -9,9 +9,10 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
-from . import consent, db, delivery, retention, worker
+from . import consent, db, retention
 from .admin import snippets
 from .db import Submission
+from .delivery import outbox, worker
 from .forms import catalogue
 
 bp = Blueprint("cli", __name__, cli_group=None)
@@ -106,7 +107,7 @@ bp.cli.add_command(deliveries_group)
 )
 def deliveries_retry(ids, states):
     """Queue submissions again, by id or by state (dead, refused, discarded, dry_run, limited)."""
-    click.echo(f"{delivery.requeue(ids=ids, states=states)} submission(s) queued again")
+    click.echo(f"{outbox.requeue(ids=ids, states=states)} submission(s) queued again")
 
 
 @deliveries_group.command("discard")
@@ -119,7 +120,7 @@ def deliveries_discard(ids, states):
     if states:
         with db.session() as session:
             ids = (*ids, *session.scalars(select(Submission.id).where(Submission.state.in_(states))))
-    click.echo(f"{delivery.discard(ids) if ids else 0} submission(s) discarded")
+    click.echo(f"{outbox.discard(ids) if ids else 0} submission(s) discarded")
 
 
 def _address_or_fail(address):

@@ -5,7 +5,8 @@ import logging
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import db, delivery
+from . import db
+from .delivery import outbox
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ def healthz():
 def readyz():
     try:
         db.ping()
-        paused = delivery.paused_reason()
+        paused = outbox.paused_reason()
     except SQLAlchemyError as exc:
         log.error("readiness: database unreachable: %s", type(exc).__name__)
         return jsonify(status="unavailable", database="unreachable"), 503

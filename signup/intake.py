@@ -10,8 +10,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from . import consent as ledger
-from . import db, esputnik, metrics
+from . import db, metrics
 from .db import Submission, UsedToken, utcnow
+from .delivery import esputnik
 from .visitors import screening
 
 COUNTED_STATES = ("pending", "delivered", "dry_run")

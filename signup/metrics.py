@@ -18,8 +18,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import case, extract, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import db, delivery
+from . import db
 from .db import Attempt, Submission, utcnow
+from .delivery import outbox
 
 bp = Blueprint("metrics", __name__)
 WINDOW = timedelta(minutes=15)
@@ -126,7 +127,7 @@ class DatabaseCollector:
             GaugeMetricFamily(
                 "signup_delivery_paused",
                 "1 while delivery is paused (eSputnik refused the key).",
-                value=1 if delivery.paused_reason() else 0,
+                value=1 if outbox.paused_reason() else 0,
             ),
             undelivered,
         ]

@@ -10,8 +10,9 @@ import phonenumbers
 from flask import current_app
 from sqlalchemy import delete, or_, select
 
-from . import db, delivery, intake, masking
+from . import db, intake, masking
 from .db import Attempt, Consent, Submission, utcnow
+from .delivery import outbox
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def _purge_batch(cutoff, now):
         rows = session.scalars(
             select(Submission)
             .where(
-                Submission.state.in_(delivery.FINAL_STATES),
+                Submission.state.in_(outbox.FINAL_STATES),
                 Submission.purged_at.is_(None),
                 Submission.updated_at < cutoff,
             )

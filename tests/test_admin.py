@@ -8,8 +8,9 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select, update
 
-from signup import db, delivery, worker
+from signup import db
 from signup.db import Submission, utcnow
+from signup.delivery import outbox, worker
 from tests.conftest import SECRET, sign_up
 
 AUTH = ("admin", "admin-pass")
@@ -359,7 +360,7 @@ def test_banners_when_delivery_is_paused_or_the_backlog_is_old(app, client):
     html = client.get("/admin/", auth=AUTH).get_data(as_text=True)
     assert "Delivery is paused" not in html and "backlog is old" not in html
     with app.app_context():
-        delivery.pause("eSputnik refused the API key (401); check ESPUTNIK_API_KEY and its rights")
+        outbox.pause("eSputnik refused the API key (401); check ESPUTNIK_API_KEY and its rights")
     full_sign_up(client)
     with app.app_context(), db.session() as session, session.begin():
         session.execute(update(Submission).values(queued_at=utcnow() - timedelta(minutes=40)))

@@ -67,7 +67,7 @@ def signed_in(client):
 
 @pytest.fixture
 def refused_row(app, client, fake_esputnik):
-    from signup import worker
+    from signup.delivery import worker
 
     fake_esputnik.then(("status", 400, '{"message":"bad channel"}'))
     full_sign_up(client)

@@ -7,8 +7,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from signup import db, intake, worker
+from signup import db, intake
 from signup.db import Submission
+from signup.delivery import worker
 from signup.forms.catalogue import find
 from tests.conftest import sign_up
 

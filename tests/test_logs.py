@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from signup import create_app, db, masking, worker
+from signup import create_app, db, masking
+from signup.delivery import worker
 from tests.conftest import SECRET, sign_up
 
 EMAIL = "ada.lovelace@example.com"

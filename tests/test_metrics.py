@@ -15,9 +15,10 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, update
 
-from signup import create_app, db, delivery, worker
+from signup import create_app, db
 from signup.config import ROOT
 from signup.db import Submission, utcnow
+from signup.delivery import outbox, worker
 from tests.conftest import FORMS_FILE, SECRET, sign_up, wait_for
 
 
@@ -92,7 +93,7 @@ def test_backlog_size_and_age_of_the_oldest_from_the_database(app, client):
 def test_paused_delivery_is_a_gauge(app, client):
     assert value(scrape(client), "signup_delivery_paused") == 0
     with app.app_context():
-        delivery.pause("eSputnik refused the API key (401)")
+        outbox.pause("eSputnik refused the API key (401)")
     assert value(scrape(client), "signup_delivery_paused") == 1
 
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from signup import db, retention, worker
+from signup import db, retention
 from signup.db import Attempt, Consent, Submission, utcnow
+from signup.delivery import worker
 from tests.conftest import sign_up, wait_for
 
 pytestmark = pytest.mark.both_databases

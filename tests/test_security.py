@@ -6,8 +6,9 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from signup import db, worker
+from signup import db
 from signup.db import Attempt, Submission
+from signup.delivery import worker
 from tests.conftest import form_token
 
 API_KEY = "sk-LIVE-9f8e7d6c5b4a3210"

@@ -8,8 +8,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import case, func, or_, select
 
-from .. import db, esputnik, masking, retention
+from .. import db, masking, retention
 from ..db import Attempt, Submission, utcnow
+from ..delivery import esputnik
 
 PAGE_SIZE = 50
 CONNECTION_TTL = 60.0

@@ -5,7 +5,8 @@ from datetime import date
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from .. import consent, delivery, intake, masking, validation
+from .. import consent, intake, masking, validation
+from ..delivery import outbox
 from ..forms import catalogue, fields
 from . import queries, snippets
 from .access import ActionForm, bp, here, safe_next
@@ -32,7 +33,7 @@ def _banners(backlog_size, oldest_seconds, base):
                 "(for example https://forms.example.com) and restart, or replace the placeholder by hand.",
             )
         )
-    paused = delivery.paused_reason()
+    paused = outbox.paused_reason()
     if paused:
         banners.append(
             (
@@ -108,7 +109,7 @@ def submissions():
         form=form,
         address=address,
         state=state,
-        states=("pending", *delivery.FINAL_STATES),
+        states=("pending", *outbox.FINAL_STATES),
         reveal=reveal,
         page=page,
         more=more,
@@ -129,12 +130,12 @@ def _act(submission_id, change, done):
 
 @bp.post("/submissions/<submission_id>/retry")
 def retry(submission_id):
-    return _act(submission_id, lambda sid: delivery.requeue(ids=[sid]), "queued again")
+    return _act(submission_id, lambda sid: outbox.requeue(ids=[sid]), "queued again")
 
 
 @bp.post("/submissions/<submission_id>/discard")
 def discard(submission_id):
-    return _act(submission_id, lambda sid: delivery.discard([sid]), "discarded")
+    return _act(submission_id, lambda sid: outbox.discard([sid]), "discarded")
 
 
 @bp.route("/forms/<form_id>/test", methods=["GET", "POST"])

@@ -104,7 +104,7 @@ def test_the_json_api_runs_the_same_checks_and_refuses_openly(app, client):
 
 
 def test_list_bombing_guard_holds_back_calls_beyond_the_daily_cap(app, client, fake_esputnik):
-    from signup import worker
+    from signup.delivery import worker
 
     app.config["MAX_SIGNUPS_PER_ADDRESS_PER_DAY"] = 2
     for form_id, extra in (("news", {"consent": "yes"}), ("full", {}), ("away", {})):

@@ -15,9 +15,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from signup import db, heartbeats, intake, worker
+from signup import db, intake
 from signup.config import ROOT
 from signup.db import Attempt, Flag, Submission
+from signup.delivery import heartbeats, worker
 from signup.forms.catalogue import find
 from tests.conftest import FORMS_FILE, POSTGRES_URL, SECRET, sign_up, wait_for
 

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from signup import esputnik
+from signup.delivery import esputnik
 from signup.forms import catalogue
 
 FORM = catalogue.parse(

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from . import db, esputnik, logs
-from .db import Attempt, Flag, Submission, utcnow
+from .. import db, logs
+from ..db import Attempt, Flag, Submission, utcnow
+from . import esputnik
 
 log = logging.getLogger(__name__)
 

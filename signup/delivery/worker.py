@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 
-from . import delivery, heartbeats, retention
+from .. import retention
+from . import heartbeats, outbox
 from .pace import Pace
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class Worker:
     def _send(self, item):
         try:
             with self.app.app_context():
-                outcome = delivery.call(item)
+                outcome = outbox.call(item)
             with self.counting:
                 self.unrecorded += 1
             self.outcomes.put(outcome)
@@ -66,7 +67,7 @@ class Worker:
                 # Stop dispatching at once; the database flag tells the other workers.
                 self.pause_seen = (answer.detail, time.monotonic())
             if answer.outcome == "throttled":
-                wait = answer.retry_after if answer.retry_after is not None else delivery.THROTTLE_DEFAULT_SECONDS
+                wait = answer.retry_after if answer.retry_after is not None else outbox.THROTTLE_DEFAULT_SECONDS
                 self.pace.throttled(wait)
         except Exception:
             # The lease runs out and another attempt follows; the loop must not die.
@@ -96,7 +97,7 @@ class Worker:
 
     def _store(self, batch):
         try:
-            delivery.record_many(batch, self.owner)
+            outbox.record_many(batch, self.owner)
         except Exception:
             # Unstored outcomes keep their lease until it runs out; the calls are then made again,
             # inside eSputnik's duplicate minute, so a lost record costs a 409, not a second event.
@@ -108,13 +109,13 @@ class Worker:
         if self.saw_pause and any(o.answer.outcome in ("delivered", "refused") for o in batch):
             # eSputnik took a call again: lift the pause for every worker.
             self.saw_pause = False
-            delivery.resume()
+            outbox.resume()
 
     def _paused(self):
         """Return the pause reason, read from the database at most once a second."""
         reason, checked = self.pause_seen
         if time.monotonic() - checked > 1.0:
-            reason = delivery.paused_reason()
+            reason = outbox.paused_reason()
             self.pause_seen = (reason, time.monotonic())
         return reason
 
@@ -133,12 +134,12 @@ class Worker:
         if len(self.queue) >= self.concurrency:
             return
         claimed_at = time.monotonic()
-        for item in delivery.claim(self.owner, 2 * self.concurrency - len(self.queue)):
+        for item in outbox.claim(self.owner, 2 * self.concurrency - len(self.queue)):
             self.queue.append((item, claimed_at))
 
     def _hand_back_queue(self):
         if self.queue:
-            delivery.release(self.owner, ids=[item.id for item, _claimed in self.queue])
+            outbox.release(self.owner, ids=[item.id for item, _claimed in self.queue])
             self.queue.clear()
 
     def _beat(self):
@@ -165,7 +166,7 @@ class Worker:
             self._hand_back_queue()
             if self.in_flight >= self.concurrency or not self._may_probe():
                 return 0
-            batch = delivery.claim(self.owner, 1)
+            batch = outbox.claim(self.owner, 1)
             self.queue.extend((item, time.monotonic()) for item in batch)
         else:
             self.next_probe = None
@@ -184,7 +185,7 @@ class Worker:
 
     def _idle(self):
         settled = self.in_flight == 0 and not self.queue and self.unrecorded == 0
-        return settled and delivery.due_count() == 0
+        return settled and outbox.due_count() == 0
 
     def run(self, until_idle=False, deadline=None):
         """Deliver until stopped; with until_idle, only until nothing is due or in flight."""
@@ -218,7 +219,7 @@ class Worker:
         self.outcomes.put(None)
         self.recorder.join()
         self.queue.clear()
-        delivery.release(self.owner)
+        outbox.release(self.owner)
         heartbeats.forget(self.owner)
         log.info("delivery worker %s stopped", self.owner)
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from signup import create_app, db, delivery, worker
+from signup import create_app, db
 from signup.db import Attempt, Submission, utcnow
+from signup.delivery import outbox, worker
 from tests.conftest import SECRET, sign_up
 
 pytestmark = pytest.mark.both_databases
@@ -114,11 +115,11 @@ def test_a_hang_is_retried_and_eSputnik_dedupes_if_it_had_landed(app, client, fa
 
 
 def test_unknown_outcomes_are_retried_inside_eSputnik_duplicate_minute(app):
-    item = delivery.Claimed("x", "f", "{}", 6, utcnow())
+    item = outbox.Claimed("x", "f", "{}", 6, utcnow())
     app.config.update(RETRY_BASE_SECONDS=60, RETRY_MAX_SECONDS=3600)
-    values = delivery._next_state(item, delivery.esputnik.Answer("unknown", None, "timeout"), app.config, utcnow())
-    assert values["next_attempt_at"] - utcnow() <= timedelta(seconds=delivery.UNKNOWN_RETRY_SECONDS)
-    values = delivery._next_state(item, delivery.esputnik.Answer("retry", 500, "oops"), app.config, utcnow())
+    values = outbox._next_state(item, outbox.esputnik.Answer("unknown", None, "timeout"), app.config, utcnow())
+    assert values["next_attempt_at"] - utcnow() <= timedelta(seconds=outbox.UNKNOWN_RETRY_SECONDS)
+    values = outbox._next_state(item, outbox.esputnik.Answer("retry", 500, "oops"), app.config, utcnow())
     assert values["next_attempt_at"] - utcnow() >= timedelta(seconds=60 * 32 * 0.74)
 
 
@@ -140,7 +141,7 @@ def test_a_wrong_key_pauses_everything_without_burning_attempts_then_resumes(app
     worker.drain(app, timeout=1.0)
     assert [(r.state, r.attempts) for r in rows(app)] == [("pending", 0)] * 6
     with app.app_context():
-        assert "ESPUTNIK_API_KEY" in delivery.paused_reason()
+        assert "ESPUTNIK_API_KEY" in outbox.paused_reason()
     assert "paused" in client.get("/readyz").get_json()["delivery"]
     assert len(fake_esputnik.subscribe_calls()) == 2  # the batch already in flight, not the backlog
     fake_esputnik.api_key = "test-key"
@@ -149,7 +150,7 @@ def test_a_wrong_key_pauses_everything_without_burning_attempts_then_resumes(app
     assert [r.state for r in rows(app)] == ["delivered"] * 6
     assert len(fake_esputnik.subscribe_calls()) == 8
     with app.app_context():
-        assert delivery.paused_reason() is None
+        assert outbox.paused_reason() is None
 
 
 def test_dry_run_stores_what_would_be_sent_and_sends_nothing(app, client, fake_esputnik):
@@ -165,16 +166,16 @@ def test_dry_run_stores_what_would_be_sent_and_sends_nothing(app, client, fake_e
 def test_a_claim_whose_worker_died_is_taken_over_after_its_lease(app, client, fake_esputnik):
     one_sign_up(client)
     with app.app_context():
-        (held,) = delivery.claim("dead-worker", 10)
-        assert delivery.claim("other", 10) == []
+        (held,) = outbox.claim("dead-worker", 10)
+        assert outbox.claim("other", 10) == []
         with db.session() as session, session.begin():
             session.execute(update(Submission).values(lease_until=utcnow() - timedelta(seconds=1)))
     worker.drain(app)
     assert [r.state for r in rows(app)] == ["delivered"]
     assert len(fake_esputnik.subscribe_calls()) == 1
     with app.app_context():
-        late = delivery.Outcome(held, delivery.esputnik.Answer("delivered", 200, "ok"), utcnow(), 1)
-        lost = delivery.record_many([late], "dead-worker")
+        late = outbox.Outcome(held, outbox.esputnik.Answer("delivered", 200, "ok"), utcnow(), 1)
+        lost = outbox.record_many([late], "dead-worker")
     assert lost == [held.id]
 
 
@@ -190,9 +191,9 @@ def test_nothing_is_lost_over_a_plain_restart(app, client, fake_esputnik, settin
 def test_release_gives_back_held_claims(app, client):
     one_sign_up(client)
     with app.app_context():
-        assert len(delivery.claim("w1", 5)) == 1
-        delivery.release("w1")
-        assert len(delivery.claim("w2", 5)) == 1
+        assert len(outbox.claim("w1", 5)) == 1
+        outbox.release("w1")
+        assert len(outbox.claim("w2", 5)) == 1
 
 
 def test_retry_and_discard_by_hand(app, client, runner, fake_esputnik):
@@ -218,5 +219,5 @@ def test_retries_are_claimed_before_a_backlog_of_first_attempts(app, client, fak
         newest = session.scalars(select(Submission).order_by(Submission.created_at.desc())).first()
         newest.attempts, newest.last_error = 1, "no answer within the read timeout"
     with app.app_context():
-        (first,) = delivery.claim("w", 1)
+        (first,) = outbox.claim("w", 1)
     assert first.id == newest.id

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
-from . import db
-from .db import Flag, utcnow
+from .. import db
+from ..db import Flag, utcnow
 
 PREFIX = "worker:"
 ALIVE_SECONDS = 15.0
