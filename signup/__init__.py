@@ -3,8 +3,9 @@
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, cli, config, db, errors, health, i18n, logs, metrics, webhooks
+from . import admin, cli, config, db, errors, i18n, webhooks
 from .forms import catalogue
+from .ops import health, logs, metrics
 from .visitors import api, pages, throttling
 
 

@@ -9,11 +9,12 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
-from . import consent, db, retention
+from . import db
 from .admin import snippets
 from .db import Submission
 from .delivery import outbox, worker
 from .forms import catalogue
+from .privacy import consent, retention
 
 bp = Blueprint("cli", __name__, cli_group=None)
 

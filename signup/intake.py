@@ -9,10 +9,11 @@ from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from . import consent as ledger
-from . import db, metrics
+from . import db
 from .db import Submission, UsedToken, utcnow
 from .delivery import esputnik
+from .ops import metrics
+from .privacy import consent as ledger
 from .visitors import screening
 
 COUNTED_STATES = ("pending", "delivered", "dry_run")

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired
 
-from .. import masking
+from ..privacy import masking
 from . import sessions, throttle
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -8,9 +8,10 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import case, func, or_, select
 
-from .. import db, masking, retention
+from .. import db
 from ..db import Attempt, Submission, utcnow
 from ..delivery import esputnik
+from ..privacy import masking, retention
 
 PAGE_SIZE = 50
 CONNECTION_TTL = 60.0

@@ -5,9 +5,10 @@ from datetime import date
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from .. import consent, intake, masking, validation
+from .. import intake, validation
 from ..delivery import outbox
 from ..forms import catalogue, fields
+from ..privacy import consent, masking
 from . import queries, snippets
 from .access import ActionForm, bp, here, safe_next
 

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from .. import db, logs
+from .. import db
 from ..db import Attempt, Flag, Submission, utcnow
+from ..ops import logs
 from . import esputnik
 
 log = logging.getLogger(__name__)

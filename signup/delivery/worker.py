@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 
-from .. import retention
+from ..privacy import retention
 from . import heartbeats, outbox
 from .pace import Pace
 

@@ -6,10 +6,12 @@ from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext, ngettext
 
-from .. import consent, intake, metrics, validation
+from .. import intake, validation
 from ..forms import catalogue, fields
 from ..forms.form_checks import origin_of
 from ..i18n import current_language
+from ..ops import metrics
+from ..privacy import consent
 from ..webhooks import bodies
 from . import screening, tokens
 from .pages import captcha_errors

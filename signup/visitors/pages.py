@@ -7,10 +7,12 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 
-from .. import consent, intake, metrics, validation
+from .. import intake, validation
 from ..forms import captcha, catalogue, fields
 from ..forms.form_checks import origin_of
 from ..i18n import current_language
+from ..ops import metrics
+from ..privacy import consent
 from . import screening, tokens
 
 bp = Blueprint("public", __name__)

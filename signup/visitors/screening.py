@@ -15,8 +15,8 @@ import time
 
 from flask import g, request
 
-from .. import metrics
 from ..forms.form_checks import origin_of
+from ..ops import metrics
 from . import tokens
 
 log = logging.getLogger(__name__)

@@ -6,9 +6,10 @@ import logging
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
-from .. import intake, metrics, validation
+from .. import intake, validation
 from ..forms import catalogue
 from ..i18n import current_language
+from ..ops import metrics
 from . import auth, bodies, brackets, plugins, recognition
 
 bp = Blueprint("webhooks", __name__)

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from signup import db, intake
-from signup.consent import Shown
 from signup.db import Consent, Submission, utcnow
 from signup.forms import catalogue
+from signup.privacy.consent import Shown
 from tests.conftest import TOKEN_RE, form_token, sign_up
 
 pytestmark = pytest.mark.both_databases

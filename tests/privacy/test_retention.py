@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from signup import db, retention
+from signup import db
 from signup.db import Attempt, Consent, Submission, utcnow
 from signup.delivery import worker
+from signup.privacy import retention
 from tests.conftest import sign_up, wait_for
 
 pytestmark = pytest.mark.both_databases

@@ -10,9 +10,10 @@ import phonenumbers
 from flask import current_app
 from sqlalchemy import delete, or_, select
 
-from . import db, intake, masking
-from .db import Attempt, Consent, Submission, utcnow
-from .delivery import outbox
+from .. import db, intake
+from ..db import Attempt, Consent, Submission, utcnow
+from ..delivery import outbox
+from . import masking
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import io
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signup import spreadsheet
+from signup.privacy import spreadsheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Values seen in the wild: a User-Agent and a page address built to become formulas where `;` splits cells.

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from signup import create_app, db, masking
+from signup import create_app, db
 from signup.delivery import worker
+from signup.privacy import masking
 from tests.conftest import SECRET, sign_up
 
 EMAIL = "ada.lovelace@example.com"

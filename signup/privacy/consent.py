@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 from flask import request
 from sqlalchemy import select
 
-from . import db, spreadsheet
-from .db import Consent
-from .forms.form_checks import origin_of
-from .i18n import current_language
+from .. import db
+from ..db import Consent
+from ..forms.form_checks import origin_of
+from ..i18n import current_language
+from . import spreadsheet
 
 PAGE_URL_FIELD = "page_url"
 MAX_URL = 2000

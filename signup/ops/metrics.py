@@ -18,9 +18,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import case, extract, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import db
-from .db import Attempt, Submission, utcnow
-from .delivery import outbox
+from .. import db
+from ..db import Attempt, Submission, utcnow
+from ..delivery import outbox
 
 bp = Blueprint("metrics", __name__)
 WINDOW = timedelta(minutes=15)

@@ -5,8 +5,8 @@ import logging
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import db
-from .delivery import outbox
+from .. import db
+from ..delivery import outbox
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import g, request
 
-from . import masking
+from ..privacy import masking
 
 request_id = ContextVar("request_id", default=None)
 # A proxy's id (Heroku's router sends one) is kept so lines can be matched with the router's.

@@ -1,0 +1,1 @@
+"""Operations: logs, Prometheus metrics, and the health probes."""
