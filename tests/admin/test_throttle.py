@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from signup import create_app, db
 from signup.admin.throttle import DEVICE_COOKIE, LoginFailure
+from tests.admin.test_views import AUTH, csrf, sign_in
 from tests.conftest import REDIS_URL, SECRET, missing_service
-from tests.test_admin import AUTH, csrf, sign_in
 
 WRONG = ("admin", "guess")
 

@@ -8,8 +8,8 @@ from sqlalchemy import func, select, update
 from signup import create_app, db
 from signup.admin.sessions import AdminSession
 from signup.db import utcnow
+from tests.admin.test_views import AUTH, HTML, csrf, sign_in
 from tests.conftest import SECRET
-from tests.test_admin import AUTH, HTML, csrf, sign_in
 
 COOKIE = "signup_admin"
 

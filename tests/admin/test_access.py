@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from signup.admin.access import safe_next
-from tests.test_admin import AUTH, HTML, csrf, full_sign_up, rows, sign_in
+from tests.admin.test_views import AUTH, HTML, csrf, full_sign_up, rows, sign_in
 
 PROPERTY = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
