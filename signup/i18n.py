@@ -6,8 +6,7 @@ from flask import g, request
 from flask_babel import Babel, get_locale
 from werkzeug.exceptions import HTTPException
 
-from .forms.form_checks import LANGUAGES
-
+LANGUAGES = ("uk", "ru", "en")
 TRANSLATIONS = Path(__file__).with_name("translations")
 babel = Babel()
 

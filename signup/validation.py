@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -14,6 +15,14 @@ CUSTOM_MAX_LENGTH = 1000
 NAME_MAX_LENGTH = 40
 NAME_WORD = re.compile(r"^[^\W_]+(?:['’ʼ-][^\W_]+)*\.?$")
 TRUE_WORDS = {"1", "on", "true", "yes", "y", "checked", "accepted", "agree"}
+
+
+def origin_of(url):
+    """Return scheme://host[:port] of a URL, lower-cased, or None when it has none."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def _text(raw):

@@ -11,8 +11,7 @@ from sqlalchemy import func, or_, select, update
 
 from .. import db
 from ..db import Attempt, Flag, Submission, utcnow
-from ..ops import logs
-from . import esputnik
+from . import attempts, esputnik
 
 log = logging.getLogger(__name__)
 
@@ -138,26 +137,14 @@ def record_many(outcomes, owner):
             mine = (SUBMISSIONS.c.id == item.id, SUBMISSIONS.c.lease_owner == owner)
             if connection.execute(update(SUBMISSIONS).where(*mine).values(**values)).rowcount == 0:
                 lost.append(item.id)
-        attempts = [_attempt_row(o) for o in outcomes if o.answer.outcome != "paused"]
-        if attempts:
-            connection.execute(INSERT_ATTEMPT, attempts)
+        rows = [attempts.row(o) for o in outcomes if o.answer.outcome != "paused"]
+        if rows:
+            connection.execute(INSERT_ATTEMPT, rows)
     for submission_id in lost:
         log.warning("lease lost before the outcome was stored", extra={"submission": submission_id})
     for outcome in outcomes:
-        logs.attempt(outcome.item, outcome.answer, outcome.duration_ms)
+        attempts.log_line(outcome.item, outcome.answer, outcome.duration_ms)
     return lost
-
-
-def _attempt_row(outcome):
-    answer = outcome.answer
-    return {
-        "submission_id": outcome.item.id,
-        "started_at": outcome.started_at,
-        "duration_ms": outcome.duration_ms,
-        "status": answer.status,
-        "outcome": answer.outcome,
-        "detail": answer.detail,
-    }
 
 
 def call(item):

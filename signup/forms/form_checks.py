@@ -4,7 +4,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-LANGUAGES = ("uk", "ru", "en")
+from ..i18n import LANGUAGES
+from ..validation import origin_of
+
 STANDARD_FIELDS = ("email", "phone", "first_name", "last_name", "town", "region", "address", "postcode")
 FORBIDDEN_IN_FORM_TYPE = set("<;’\\/|\"`'^?!,>")
 # eSputnik caps event type keys at 100 characters; the longer event name is this prefix plus form_type.
@@ -82,14 +84,6 @@ def check_origin(reader, origin):
         return None
     if parts.query or parts.fragment or parts.username:
         reader.fail("allowed_origins", f"{origin!r} must be only scheme, host and port")
-        return None
-    return f"{parts.scheme}://{parts.netloc.lower()}"
-
-
-def origin_of(url):
-    """Return scheme://host[:port] of a URL, lower-cased, or None when it has none."""
-    parts = urlsplit(url or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     return f"{parts.scheme}://{parts.netloc.lower()}"
 

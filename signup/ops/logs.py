@@ -149,29 +149,6 @@ def end_request(_error=None):
         request_id.reset(token)
 
 
-def attempt(item, answer, duration_ms):
-    """Write the line of one delivery attempt."""
-    level = {"delivered": logging.INFO, "dry_run": logging.INFO, "paused": logging.ERROR}.get(
-        answer.outcome, logging.WARNING
-    )
-    logging.getLogger("signup.delivery").log(
-        level,
-        "delivery attempt: %s",
-        answer.outcome,
-        extra={
-            "event": "delivery_attempt",
-            "request_id": new_id(),
-            "submission": item.id,
-            "form": item.form_id,
-            "attempt": item.attempts + 1,
-            "outcome": answer.outcome,
-            "status": answer.status,
-            "duration_ms": duration_ms,
-            "detail": answer.detail,
-        },
-    )
-
-
 def init_app(app):
     """Configure logging from `app`'s settings and log each of its requests."""
     configure(app.config)

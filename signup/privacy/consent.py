@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from .. import db
 from ..db import Consent
-from ..forms.form_checks import origin_of
 from ..i18n import current_language
+from ..validation import origin_of
 from . import spreadsheet
 
 PAGE_URL_FIELD = "page_url"

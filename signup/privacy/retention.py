@@ -10,8 +10,8 @@ import phonenumbers
 from flask import current_app
 from sqlalchemy import delete, or_, select
 
-from .. import db, intake
-from ..db import Attempt, Consent, Submission, utcnow
+from .. import db
+from ..db import Attempt, Consent, Submission, UsedToken, utcnow
 from ..delivery import outbox
 from . import masking
 
@@ -89,6 +89,13 @@ def purge(now=None):
     if purged or consents:
         log.info("retention purge", extra={"event": "purge", "submissions": purged, "consents": consents})
     return purged, consents
+
+
+def forget_used_tokens(max_age_seconds):
+    """Delete used-token records older than any token could be; return how many."""
+    cutoff = utcnow() - timedelta(seconds=max_age_seconds)
+    with db.engine().begin() as connection:
+        return connection.execute(delete(UsedToken).where(UsedToken.used_at < cutoff)).rowcount
 
 
 def matching(address):
@@ -189,6 +196,6 @@ class Schedule:
         try:
             with self.app.app_context():
                 purge()
-                intake.forget_used_tokens(self.app.config["FORM_TOKEN_MAX_AGE"])
+                forget_used_tokens(self.app.config["FORM_TOKEN_MAX_AGE"])
         except Exception:
             log.exception("retention purge failed; it runs again at the next interval")

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext, ngettext
 
 from .. import intake, validation
 from ..forms import catalogue, fields
-from ..forms.form_checks import origin_of
 from ..i18n import current_language
 from ..ops import metrics
 from ..privacy import consent
+from ..validation import origin_of
 from ..webhooks import bodies
 from . import screening, tokens
 from .pages import captcha_errors

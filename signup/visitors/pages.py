@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 
 from .. import intake, validation
 from ..forms import captcha, catalogue, fields
-from ..forms.form_checks import origin_of
 from ..i18n import current_language
 from ..ops import metrics
 from ..privacy import consent
+from ..validation import origin_of
 from . import screening, tokens
 
 bp = Blueprint("public", __name__)
@@ -151,7 +151,7 @@ def submit_form(form_id):
     if verdict == screening.FOREIGN_ORIGIN:
         abort(403, description=_("This form can be sent only from its own page or a site allowed to embed it."))
     if verdict:
-        screening.accept_time.imitate()
+        intake.accept_time.imitate()
         return finish(form)
     values, errors = validation.clean(form, data)
     errors.update(captcha_errors(form, data))

@@ -8,15 +8,13 @@ JSON API, whose callers are programs, refuses with a message saying what to do i
 """
 
 import logging
-import random
 import re
-import threading
-import time
 
 from flask import g, request
 
-from ..forms.form_checks import origin_of
+from .. import intake
 from ..ops import metrics
+from ..validation import origin_of
 from . import tokens
 
 log = logging.getLogger(__name__)
@@ -30,7 +28,7 @@ HONEYPOT_FILLED = "honeypot"
 FORGED = "token_forged"
 WRONG_FORM = "token_wrong_form"
 TOO_FAST = "token_too_fast"
-REUSED = "token_reused"
+REUSED = intake.REUSED
 # A missing token is what a hand-made copy of the form sends; an expired one, a tab left open.
 # Both are likely people, so they are asked to send again rather than silently trapped.
 ASK_AGAIN = {"missing", "expired"}
@@ -84,20 +82,3 @@ def screen(form, data):
                 log.info("bot check caught a submission", extra={"rule": verdict, "form": form.id})
             return verdict
     return None
-
-
-class _AcceptTime:
-    """A running average of how long storing a sign-up takes, to answer traps as slowly."""
-
-    def __init__(self):
-        self.seconds, self.lock = 0.005, threading.Lock()
-
-    def observe(self, seconds):
-        with self.lock:
-            self.seconds = 0.9 * self.seconds + 0.1 * min(seconds, 1.0)
-
-    def imitate(self):
-        time.sleep(self.seconds * random.uniform(0.8, 1.2))
-
-
-accept_time = _AcceptTime()
