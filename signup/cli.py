@@ -15,6 +15,7 @@ from .db import Submission
 from .delivery import outbox, worker
 from .forms import catalogue
 from .privacy import consent, retention
+from .states import DISCARDABLE, RETRYABLE
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
@@ -103,17 +104,15 @@ bp.cli.add_command(deliveries_group)
 
 @deliveries_group.command("retry")
 @click.argument("ids", nargs=-1)
-@click.option(
-    "--state", "states", multiple=True, type=click.Choice(["dead", "refused", "discarded", "dry_run", "limited"])
-)
+@click.option("--state", "states", multiple=True, type=click.Choice([s.value for s in RETRYABLE]))
 def deliveries_retry(ids, states):
-    """Queue submissions again, by id or by state (dead, refused, discarded, dry_run, limited)."""
+    """Queue submissions again, by id or by state (pending, refused, dead, dry_run, discarded, limited)."""
     click.echo(f"{outbox.requeue(ids=ids, states=states)} submission(s) queued again")
 
 
 @deliveries_group.command("discard")
 @click.argument("ids", nargs=-1)
-@click.option("--state", "states", multiple=True, type=click.Choice(["pending", "refused", "dead", "dry_run"]))
+@click.option("--state", "states", multiple=True, type=click.Choice([s.value for s in DISCARDABLE]))
 def deliveries_discard(ids, states):
     """Mark undelivered submissions as discarded, by id or by state (pending, refused, dead, dry_run)."""
     if not ids and not states:

@@ -16,8 +16,8 @@ from .db import Submission, UsedToken, utcnow
 from .delivery import esputnik
 from .ops import metrics
 from .privacy import consent as ledger
+from .states import COUNTED, State
 
-COUNTED_STATES = ("pending", "delivered", "dry_run")
 # A replayed form token is caught here, atomically with storing: the bot check of that name.
 REUSED = "token_reused"
 SUBMISSIONS = Submission.__table__
@@ -30,7 +30,7 @@ LATEST = (
         SUBMISSIONS.c.contact_key == bindparam("key"),
         SUBMISSIONS.c.form_id == bindparam("form_id"),
         SUBMISSIONS.c.created_at >= bindparam("since"),
-        SUBMISSIONS.c.state.in_(COUNTED_STATES),
+        SUBMISSIONS.c.state.in_(COUNTED),
     )
     .order_by(SUBMISSIONS.c.created_at.desc())
     .limit(1)
@@ -41,7 +41,7 @@ RECENT_BY_ADDRESS = (
     .where(
         SUBMISSIONS.c.contact_key == bindparam("key"),
         SUBMISSIONS.c.created_at >= bindparam("since"),
-        SUBMISSIONS.c.state.in_(COUNTED_STATES),
+        SUBMISSIONS.c.state.in_(COUNTED),
     )
 )
 INSERT_SUBMISSION = SUBMISSIONS.insert()
@@ -94,7 +94,7 @@ def _latest(connection, form_id, key, since):
 def _mergeable(row, now):
     """Tell whether a pending row has never been sent and is not being sent now."""
     idle = row.lease_until is None or row.lease_until < now
-    return row.state == "pending" and row.attempts == 0 and idle
+    return row.state == State.PENDING and row.attempts == 0 and idle
 
 
 def _over_daily_cap(connection, key, now):
@@ -113,12 +113,12 @@ def _store(connection, form, payload, key, language, source, dedupe_key, now):
         changes = {"payload": payload, "updated_at": now, "source": source}
         connection.execute(update(Submission).where(Submission.id == recent.id).values(**changes))
         return recent.id, False
-    state, note = "pending", None
+    state, note = State.PENDING, None
     if recent is not None and recent.payload == payload:
-        state, note = "duplicate", f"same as {recent.id}, sent once"
+        state, note = State.DUPLICATE, f"same as {recent.id}, sent once"
     elif _over_daily_cap(connection, key, now):
         cap = current_app.config["MAX_SIGNUPS_PER_ADDRESS_PER_DAY"]
-        state, note = "limited", f"not sent: more than {cap} sign-ups for this address in 24 hours"
+        state, note = State.LIMITED, f"not sent: more than {cap} sign-ups for this address in 24 hours"
     submission_id = uuid.uuid4().hex
     row = {
         "id": submission_id,

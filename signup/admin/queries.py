@@ -12,12 +12,11 @@ from .. import db
 from ..db import Attempt, Submission, utcnow
 from ..delivery import esputnik
 from ..privacy import masking, retention
+from ..states import DISCARDABLE, RETRYABLE, State
 
 PAGE_SIZE = 50
 CONNECTION_TTL = 60.0
 CONNECTION_TIMEOUT = 5.0
-RETRYABLE = ("pending", "refused", "dead", "discarded", "dry_run")
-DISCARDABLE = ("pending", "refused", "dead", "dry_run")
 
 
 def counts_by_form(now=None):
@@ -44,7 +43,7 @@ def backlog(now=None):
     now = now or utcnow()
     with db.session() as session:
         size, oldest = session.execute(
-            select(func.count(), func.min(Submission.queued_at)).where(Submission.state == "pending")
+            select(func.count(), func.min(Submission.queued_at)).where(Submission.state == State.PENDING)
         ).one()
     return size, (now - oldest).total_seconds() if oldest else 0.0
 
@@ -87,7 +86,7 @@ def attempts_of(ids):
 
 def event_fired(row, form):
     """Return the event eSputnik fired for a delivered submission, when its answer says new or known."""
-    if row.state != "delivered" or not row.result or form is None:
+    if row.state != State.DELIVERED or not row.result or form is None:
         return None
     try:
         answer = json.loads(row.result)

@@ -9,6 +9,7 @@ from .. import intake, validation
 from ..delivery import outbox
 from ..forms import catalogue, fields
 from ..privacy import consent, masking
+from ..states import State
 from . import queries, snippets
 from .access import ActionForm, bp, here, safe_next
 
@@ -110,7 +111,7 @@ def submissions():
         form=form,
         address=address,
         state=state,
-        states=("pending", *outbox.FINAL_STATES),
+        states=tuple(State),
         reveal=reveal,
         page=page,
         more=more,

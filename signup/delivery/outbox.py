@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select, update
 
 from .. import db
 from ..db import Attempt, Flag, Submission, utcnow
+from ..states import DISCARDABLE, RETRYABLE, State
 from . import attempts, esputnik
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,6 @@ PAUSE_FLAG = "delivery_paused"
 # so a call whose outcome was lost is retried well within that minute.
 UNKNOWN_RETRY_SECONDS = 15.0
 THROTTLE_DEFAULT_SECONDS = 1.0
-FINAL_STATES = ("delivered", "refused", "dead", "dry_run", "discarded", "duplicate", "limited")
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _due_rows(connection, now, limit, condition):
 
 def _due(now):
     return (
-        Submission.state == "pending",
+        Submission.state == State.PENDING,
         Submission.next_attempt_at <= now,
         or_(Submission.lease_until.is_(None), Submission.lease_until < now),
     )
@@ -107,7 +107,7 @@ def _next_state(item, answer, config, now):
         return {**values, "next_attempt_at": now + timedelta(seconds=wait)}
     values["last_error"] = answer.detail
     if now - item.queued_at > timedelta(hours=config["RETRY_MAX_AGE_HOURS"]):
-        values["state"] = "dead"
+        values["state"] = State.DEAD
         values["last_error"] = f"gave up after {attempts} attempts: {answer.detail}"
         return values
     wait = backoff(attempts, config)
@@ -168,7 +168,7 @@ def release(owner, ids=None):
     Only for claims whose call has not started: a lease given back while its call is in flight
     would let a second worker send the same sign-up.
     """
-    condition = [Submission.lease_owner == owner, Submission.state == "pending"]
+    condition = [Submission.lease_owner == owner, Submission.state == State.PENDING]
     if ids is not None:
         condition.append(Submission.id.in_(ids))
     with db.session() as session, session.begin():
@@ -205,7 +205,7 @@ def paused_reason():
 
 
 def requeue(ids=(), states=()):
-    """Make chosen submissions due again now (by id or by final state); return how many."""
+    """Make chosen submissions due again now (by id or by state), those in a RETRYABLE state; return how many."""
     if not ids and not states:
         return 0
     condition = Submission.id.in_(ids) if ids else Submission.state.in_(states)
@@ -213,20 +213,25 @@ def requeue(ids=(), states=()):
     with db.session() as session, session.begin():
         result = session.execute(
             update(Submission)
-            .where(condition, Submission.state != "delivered", Submission.purged_at.is_(None))
+            .where(condition, Submission.state.in_(RETRYABLE), Submission.purged_at.is_(None))
             .values(
-                state="pending", queued_at=now, next_attempt_at=now, lease_owner=None, lease_until=None, updated_at=now
+                state=State.PENDING,
+                queued_at=now,
+                next_attempt_at=now,
+                lease_owner=None,
+                lease_until=None,
+                updated_at=now,
             )
         )
     return result.rowcount
 
 
 def discard(ids):
-    """Mark chosen undelivered submissions as discarded by an operator; return how many."""
+    """Mark chosen submissions in a DISCARDABLE state as discarded by an operator; return how many."""
     with db.session() as session, session.begin():
         result = session.execute(
             update(Submission)
-            .where(Submission.id.in_(ids), Submission.state != "delivered")
-            .values(state="discarded", lease_owner=None, lease_until=None, updated_at=utcnow())
+            .where(Submission.id.in_(ids), Submission.state.in_(DISCARDABLE))
+            .values(state=State.DISCARDED, lease_owner=None, lease_until=None, updated_at=utcnow())
         )
     return result.rowcount

@@ -21,11 +21,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import db
 from ..db import Attempt, Submission, utcnow
 from ..delivery import outbox
+from ..states import UNDELIVERED, State
 
 bp = Blueprint("metrics", __name__)
 WINDOW = timedelta(minutes=15)
 LATENCY_BUCKETS = (1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 24 * 3600)
-UNDELIVERED = ("pending", "refused", "dead", "dry_run", "discarded", "limited")
 SUBMIT_ENDPOINTS = {"public.submit_form": "form", "api.submit": "api", "webhooks.receive": "webhook"}
 REFUSALS = {400: "unreadable", 401: "unauthorised", 403: "forbidden", 413: "too_large", 422: "invalid", 429: "limited"}
 
@@ -106,7 +106,7 @@ class DatabaseCollector:
     def _backlog(self, now):
         with db.session() as session:
             size, oldest = session.execute(
-                select(func.count(), func.min(Submission.queued_at)).where(Submission.state == "pending")
+                select(func.count(), func.min(Submission.queued_at)).where(Submission.state == State.PENDING)
             ).one()
             by_state = session.execute(
                 select(Submission.form_id, Submission.state, func.count())
@@ -154,7 +154,7 @@ class DatabaseCollector:
         with db.session() as session:
             row = session.execute(
                 select(func.count(), func.sum(seconds), *columns).where(
-                    Submission.delivered_at >= now - WINDOW, Submission.state == "delivered"
+                    Submission.delivered_at >= now - WINDOW, Submission.state == State.DELIVERED
                 )
             ).one()
         count, total, *cumulative = (value or 0 for value in row)

@@ -12,7 +12,7 @@ from sqlalchemy import delete, or_, select
 
 from .. import db
 from ..db import Attempt, Consent, Submission, UsedToken, utcnow
-from ..delivery import outbox
+from ..states import FINAL
 from . import masking
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def _purge_batch(cutoff, now):
         rows = session.scalars(
             select(Submission)
             .where(
-                Submission.state.in_(outbox.FINAL_STATES),
+                Submission.state.in_(FINAL),
                 Submission.purged_at.is_(None),
                 Submission.updated_at < cutoff,
             )
