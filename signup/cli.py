@@ -14,7 +14,7 @@ from .admin import snippets
 from .db import Submission
 from .delivery import outbox, worker
 from .forms import catalogue
-from .privacy import consent, retention
+from .privacy import addresses, consent, retention
 from .states import DISCARDABLE, RETRYABLE
 
 bp = Blueprint("cli", __name__, cli_group=None)
@@ -124,7 +124,7 @@ def deliveries_discard(ids, states):
 
 
 def _address_or_fail(address):
-    if not retention.normalise(address):
+    if not addresses.normalise(address):
         raise click.BadParameter("give an email address, or a phone number starting with +", param_hint="ADDRESS")
     return address
 

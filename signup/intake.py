@@ -148,7 +148,7 @@ def accept(form, values, language, source, dedupe_key=None, token_nonce=None, co
     that is kept but not sent. With a `dedupe_key` (a plugin's own entry id), a repeat returns
     the first submission's id and stores nothing. A form token (`token_nonce`) makes one
     sign-up only: a replay returns (None, False) and stores nothing. With `consent` (a
-    consent.Shown), its ledger row is committed in the same transaction.
+    consent.Agreement), its ledger row is committed in the same transaction.
     """
     started, now = time.monotonic(), utcnow()
     payload = esputnik.encode(esputnik.build_payload(form, values, language))

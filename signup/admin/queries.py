@@ -11,7 +11,7 @@ from sqlalchemy import case, func, or_, select
 from .. import db
 from ..db import Attempt, Submission, utcnow
 from ..delivery import esputnik
-from ..privacy import masking, retention
+from ..privacy import addresses, masking
 from ..states import DISCARDABLE, RETRYABLE, State
 
 PAGE_SIZE = 50
@@ -53,8 +53,8 @@ def _address_condition(text):
     text = text.strip().lower()
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     condition = Submission.contact_key.like(f"%{escaped}%", escape="\\")
-    if retention.normalise(text):
-        condition = or_(condition, retention.matching(text)[1])
+    if addresses.normalise(text):
+        condition = or_(condition, addresses.matching(text)[1])
     return condition
 
 
@@ -88,17 +88,14 @@ def event_fired(row, form):
     """Return the event eSputnik fired for a delivered submission, when its answer says new or known."""
     if row.state != State.DELIVERED or not row.result or form is None:
         return None
-    try:
-        answer = json.loads(row.result)
-    except ValueError:
+    new = esputnik.contact_was_new(row.result)
+    if new is None:
         return None
-    if not isinstance(answer, dict) or not isinstance(answer.get("new"), bool):
-        return None
-    return form.event_names[0] if answer["new"] else form.event_names[1]
+    return form.event_names[0] if new else form.event_names[1]
 
 
 @dataclass(frozen=True)
-class Shown:
+class ShownSubmission:
     """One submission as the admin view shows it."""
 
     row: Submission
@@ -120,9 +117,9 @@ def present(rows, forms, reveal=False):
             body = json.loads(row.payload)
         except ValueError:
             body = {"unreadable": True}
-        body = body if reveal else masking.payload(body)
+        body = body if reveal else esputnik.masked(body)
         shown.append(
-            Shown(
+            ShownSubmission(
                 row=row,
                 contact=row.contact_key if reveal else masking.address(row.contact_key),
                 payload=json.dumps(body, ensure_ascii=False, indent=2),

@@ -32,7 +32,7 @@ CSV_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class Shown:
+class Agreement:
     """The consent text a visitor saw and ticked, and the circumstances."""
 
     text: str
@@ -78,7 +78,7 @@ def shown(form, data):
         return None
     text = form.consent.get(language, form.language)
     agent = request.user_agent.string or None
-    return Shown(text, language, request.remote_addr, page_url(data), agent[:MAX_USER_AGENT] if agent else None)
+    return Agreement(text, language, request.remote_addr, page_url(data), agent[:MAX_USER_AGENT] if agent else None)
 
 
 INSERT_CONSENT = Consent.__table__.insert()

@@ -6,45 +6,18 @@ import threading
 import time
 from datetime import timedelta
 
-import phonenumbers
 from flask import current_app
 from sqlalchemy import delete, or_, select
 
 from .. import db
 from ..db import Attempt, Consent, Submission, UsedToken, utcnow
+from ..delivery import esputnik
 from ..states import FINAL
-from . import masking
+from . import addresses, masking
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
-
-
-def normalise(address):
-    """Return an address as it is stored (an email lower-cased, a phone number in E.164), or None."""
-    address = (address or "").strip()
-    if "@" in address[1:-1]:
-        return address.lower()
-    try:
-        number = phonenumbers.parse(address, None)
-    except phonenumbers.NumberParseException:
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _without_personal_data(payload):
-    """Return a stored payload reduced to what says nothing about the person."""
-    try:
-        body = json.loads(payload)
-        contact = body.get("contact") or {}
-        kept = {"channels": [{"type": c.get("type")} for c in contact.get("channels") or []]}
-    except (ValueError, AttributeError, TypeError):
-        return json.dumps({"purged": True})
-    if contact.get("languageCode"):
-        kept["languageCode"] = contact["languageCode"]
-    reduced = {"contact": kept, "purged": True}
-    reduced.update({key: body[key] for key in ("groups", "formType") if key in body})
-    return json.dumps(reduced, ensure_ascii=False, separators=(",", ":"))
 
 
 def _purge_batch(cutoff, now):
@@ -59,7 +32,7 @@ def _purge_batch(cutoff, now):
             .limit(BATCH)
         ).all()
         for row in rows:
-            row.payload = _without_personal_data(row.payload)
+            row.payload = esputnik.without_personal_data(row.payload)
             row.contact_key, row.result, row.purged_at = "", None, now
             row.last_error = masking.text(row.last_error)
         ids = [row.id for row in rows]
@@ -98,21 +71,9 @@ def forget_used_tokens(max_age_seconds):
         return connection.execute(delete(UsedToken).where(UsedToken.used_at < cutoff)).rowcount
 
 
-def matching(address):
-    """Return (stored address, condition matching every submission holding it as its key or in its payload).
-
-    Raises ValueError when `address` is neither an email address nor a phone number with its country code.
-    """
-    key = normalise(address)
-    if not key:
-        raise ValueError(f"{address!r} is neither an email address nor a phone number starting with +")
-    quoted = json.dumps(key, ensure_ascii=False).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return key, or_(Submission.contact_key == key, Submission.payload.ilike(f"%{quoted}%", escape="\\"))
-
-
 def erase(address):
     """Delete every submission, attempt and consent record holding `address`; return the counts."""
-    key, condition = matching(address)
+    key, condition = addresses.matching(address)
     with db.session() as session, session.begin():
         ids = session.scalars(select(Submission.id).where(condition)).all()
         consents = session.execute(
@@ -130,7 +91,7 @@ def _when(value):
 
 def export(address):
     """Return everything stored about `address` as a JSON-ready dict."""
-    key, condition = matching(address)
+    key, condition = addresses.matching(address)
     with db.session() as session:
         rows = session.scalars(select(Submission).where(condition).order_by(Submission.created_at)).all()
         ids = [row.id for row in rows]

@@ -44,7 +44,7 @@ class Item:
 
 
 @dataclass
-class Delivery:
+class PluginPayload:
     """A payload as understood: which plugin, its items, and the plugin's own identity of the entry."""
 
     plugin: str
@@ -83,7 +83,7 @@ def _json_object(text, what):
 def elementor_simple(data, headers):
     """Elementor Pro, Advanced Data off: one key per field label, then meta titles, form_id and form_name."""
     items = _items(data, meta={"form_id", "form_name"})
-    return Delivery("elementor", items)
+    return PluginPayload("elementor", items)
 
 
 def elementor_advanced(data, headers):
@@ -96,7 +96,7 @@ def elementor_advanced(data, headers):
     for key, spec in (data.get("meta") or {}).items():
         if isinstance(spec, dict):
             items.append(Item(str(key), spec.get("value"), label=_text(spec.get("title")) or None, meta=True))
-    return Delivery("elementor", items)
+    return PluginPayload("elementor", items)
 
 
 def wpforms(data, headers):
@@ -104,7 +104,7 @@ def wpforms(data, headers):
     items = _items(data, meta=set(ENTRY_ID_KEYS))
     entry_id = next((_text(data.get(key)) for key in ENTRY_ID_KEYS if _text(data.get(key))), "")
     entry = (entry_id, _text(headers.get("X-WPForms-Webhook-Id"))) if entry_id else ()
-    return Delivery("wpforms", items, entry)
+    return PluginPayload("wpforms", items, entry)
 
 
 def gravity(data, headers):
@@ -117,7 +117,7 @@ def gravity(data, headers):
         base, _dot, sub = key.partition(".")
         label = GRAVITY_NAME_INPUTS.get(sub) if sub and _is_gravity_name(data, base) else None
         items.append(Item(key, value, label=label))
-    return Delivery("gravity", items, (_text(data.get("id")), _text(data.get("date_created"))))
+    return PluginPayload("gravity", items, (_text(data.get("id")), _text(data.get("date_created"))))
 
 
 def _is_gravity_name(data, base):
@@ -130,7 +130,7 @@ def fluent(data, headers):
     submission = data["__submission"]
     fields = {key: value for key, value in data.items() if key not in FLUENT_EXTRAS}
     entry = (_text(submission.get("id")), _text(submission.get("form_id")), _text(submission.get("created_at")))
-    return Delivery("fluentforms", _items(fields, prefix_meta=("_",)), entry)
+    return PluginPayload("fluentforms", _items(fields, prefix_meta=("_",)), entry)
 
 
 def formidable(data, headers):
@@ -141,7 +141,7 @@ def formidable(data, headers):
         base = item.key.removesuffix("-value")
         item.meta = item.meta or (base != item.key and base in row)  # `<key>-value` repeats a stored value
     entry = (_text(row.get("id")), _text(row.get("form_id")), _text(row.get("created_at")))
-    return Delivery("formidable", items, entry, draft=_text(row.get("is_draft")) == "1")
+    return PluginPayload("formidable", items, entry, draft=_text(row.get("is_draft")) == "1")
 
 
 def metform(data, headers):
@@ -152,18 +152,18 @@ def metform(data, headers):
     if not isinstance(entries, dict):
         raise PayloadError(_("The %(key)s value is not a JSON object.", key="entries"))
     entry_id = _text(data.get("entry_id"))
-    return Delivery("metform", _items(entries), (entry_id, _text(data.get("form_id"))) if entry_id else ())
+    return PluginPayload("metform", _items(entries), (entry_id, _text(data.get("form_id"))) if entry_id else ())
 
 
 def jetformbuilder(data, headers):
     """JetFormBuilder Call Webhook: field names plus __form_id, __refer and __is_ajax."""
-    return Delivery("jetformbuilder", _items(data, prefix_meta=("__",)))
+    return PluginPayload("jetformbuilder", _items(data, prefix_meta=("__",)))
 
 
 def plain(data, headers):
     """Anything else: CF7 to Webhook, Ninja Forms, a Select Fields feed, or another server's flat body."""
     key = _text(headers.get("Idempotency-Key"))
-    return Delivery("plain", _items(data, prefix_meta=("_",)), (key,) if key else ())
+    return PluginPayload("plain", _items(data, prefix_meta=("_",)), (key,) if key else ())
 
 
 def _is_formidable(data):
@@ -209,9 +209,9 @@ def unwrap(data):
 
 
 def read(data, headers):
-    """Return the Delivery for a request's data (already nested) and headers."""
+    """Return the PluginPayload for a request's data (already nested) and headers."""
     if headers.get("X-Hook-Test", "").lower() == "true":
-        return Delivery("formidable", test=True)  # Formidable's "Test Connection" button
+        return PluginPayload("formidable", test=True)  # Formidable's "Test Connection" button
     data = unwrap(data)
     if isinstance(data, (dict, list)):
         for matches, build in SHAPES:

@@ -83,7 +83,7 @@ def authenticate(form, data):
 
 
 def understand(data, problem):
-    """Return the Delivery for the data, or refuse with 422 when it cannot be read."""
+    """Return the PluginPayload for the data, or refuse with 422 when it cannot be read."""
     if problem:
         raise Refused(422, problem)
     try:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from signup import db, intake
 from signup.db import Consent, Submission, utcnow
 from signup.forms import catalogue
-from signup.privacy.consent import Shown
+from signup.privacy.consent import Agreement
 from tests.conftest import TOKEN_RE, form_token, sign_up
 
 pytestmark = pytest.mark.both_databases
@@ -113,7 +113,7 @@ def test_a_refused_sign_up_leaves_no_record(app, client):
 
 
 def test_written_in_the_submission_s_transaction(app):
-    shown = Shown(TEXT_EN, "en", "127.0.0.1", None, None)
+    shown = Agreement(TEXT_EN, "en", "127.0.0.1", None, None)
     with app.app_context():
         form = catalogue.find("news")
         first = intake.accept(form, {"email": "a@example.com"}, "en", "api", dedupe_key="k1", consent=shown)
