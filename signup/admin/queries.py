@@ -117,7 +117,7 @@ def present(rows, forms, reveal=False):
             body = json.loads(row.payload)
         except ValueError:
             body = {"unreadable": True}
-        body = body if reveal else esputnik.masked(body)
+        body = body if reveal else masking.payload(body)
         shown.append(
             ShownSubmission(
                 row=row,

@@ -1,14 +1,11 @@
-"""The eSputnik client: the one place that knows its URL, auth, payload shape and answers."""
+"""The eSputnik client: its URL, auth and answers, and the Subscribe body (which masking and the purge also read)."""
 
-import copy
 import json
 import threading
 from dataclasses import dataclass
 
 import requests
 from urllib3.exceptions import NewConnectionError
-
-from ..privacy import masking
 
 SUBSCRIBE_PATH = "/api/v1/contact/subscribe"
 ACCOUNT_PATH = "/api/v1/account/info"
@@ -60,43 +57,6 @@ def build_payload(form, values, language):
 def encode(payload):
     """Serialise a payload exactly as it is stored and sent."""
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-
-
-def masked(body):
-    """Return a Subscribe contact body (a dict) with every personal value masked."""
-    hidden = copy.deepcopy(body)
-    contact = hidden.get("contact") if isinstance(hidden, dict) else None
-    if not isinstance(contact, dict):
-        return hidden
-    for channel in contact.get("channels") or []:
-        if isinstance(channel, dict) and isinstance(channel.get("value"), str):
-            channel["value"] = (
-                masking.email(channel["value"]) if channel.get("type") == "email" else masking.phone(channel["value"])
-            )
-    for key in ("firstName", "lastName"):
-        if isinstance(contact.get(key), str):
-            contact[key] = masking.name(contact[key])
-    if isinstance(contact.get("address"), dict):
-        contact["address"] = {key: masking.HIDDEN for key in contact["address"]}
-    for item in contact.get("fields") or []:
-        if isinstance(item, dict) and "value" in item:
-            item["value"] = masking.HIDDEN
-    return hidden
-
-
-def without_personal_data(payload):
-    """Return a stored payload reduced to what says nothing about the person."""
-    try:
-        body = json.loads(payload)
-        contact = body.get("contact") or {}
-        kept = {"channels": [{"type": c.get("type")} for c in contact.get("channels") or []]}
-    except (ValueError, AttributeError, TypeError):
-        return json.dumps({"purged": True})
-    if contact.get("languageCode"):
-        kept["languageCode"] = contact["languageCode"]
-    reduced = {"contact": kept, "purged": True}
-    reduced.update({key: body[key] for key in ("groups", "formType") if key in body})
-    return json.dumps(reduced, ensure_ascii=False, separators=(",", ":"))
 
 
 def contact_was_new(result):

@@ -1,5 +1,6 @@
-"""Hiding personal data and secrets: addresses, phone numbers and names in text, client addresses."""
+"""Hiding personal data and secrets: addresses and phone numbers in text, payloads, client addresses."""
 
+import copy
 import ipaddress
 import re
 
@@ -55,3 +56,23 @@ def client(value):
         return None
     prefix = 24 if ip.version == 4 else 48
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
+def payload(body):
+    """Return a Subscribe contact body (a dict) with every personal value masked."""
+    hidden = copy.deepcopy(body)
+    contact = hidden.get("contact") if isinstance(hidden, dict) else None
+    if not isinstance(contact, dict):
+        return hidden
+    for channel in contact.get("channels") or []:
+        if isinstance(channel, dict) and isinstance(channel.get("value"), str):
+            channel["value"] = email(channel["value"]) if channel.get("type") == "email" else phone(channel["value"])
+    for key in ("firstName", "lastName"):
+        if isinstance(contact.get(key), str):
+            contact[key] = name(contact[key])
+    if isinstance(contact.get("address"), dict):
+        contact["address"] = {key: HIDDEN for key in contact["address"]}
+    for item in contact.get("fields") or []:
+        if isinstance(item, dict) and "value" in item:
+            item["value"] = HIDDEN
+    return hidden
