@@ -10,13 +10,14 @@ from . import bodies, catalogue, consent, fields, intake, metrics, screening, to
 from .form_checks import origin_of
 from .i18n import current_language
 from .public import captcha_errors
+from .variants import choice
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.url_value_preprocessor
 def find_form(_endpoint, values):
-    g.form = catalogue.find((values or {}).get("form_id", ""))
+    g.form = choice.for_request(catalogue.find((values or {}).get("form_id", "")))
     if g.form is None:
         abort(404, description=_("There is no such form."))
 

@@ -23,6 +23,7 @@ from .form_checks import (
 )
 from .theme import Theme
 from .theme import read as read_theme
+from .variants import definitions as variant_definitions
 
 TEXT_KEYS = ("title", "description", "submit", "thanks", "consent")
 KNOWN_KEYS = {
@@ -39,6 +40,7 @@ KNOWN_KEYS = {
     "captcha",
     "theme",
     "finish",
+    "variants",
     *TEXT_KEYS,
     *webhook_settings.KEYS,
 }
@@ -75,6 +77,9 @@ class FormSpec:
     wpforms_secret: str | None = field(default=None, repr=False)
     theme: Theme = field(default_factory=Theme)
     finish: str = "page"
+    variant: str = "a"
+    weight: float = 1
+    variants: dict = field(default_factory=dict)
 
     @property
     def event_names(self):
@@ -104,7 +109,7 @@ def build_form(form_id, table, problems):
     origins = tuple(o for o in (check_origin(reader, o) for o in reader.strings("allowed_origins")) if o)
     texts = {key: reader.text(key) for key in TEXT_KEYS if key in table}
     redirect_url = check_redirect(reader, table.get("redirect_url"), origins)
-    return FormSpec(
+    spec = FormSpec(
         id=form_id,
         form_type=check_form_type(reader, table.get("form_type")),
         fields=fields,
@@ -123,6 +128,7 @@ def build_form(form_id, table, problems):
         theme=read_theme(table.get("theme"), reader.fail),
         finish=check_finish(reader, redirect_url),
     )
+    return variant_definitions.attach(spec, table, problems, TEXT_KEYS)
 
 
 def parse(text, source="forms.toml"):
