@@ -14,7 +14,7 @@
   // A second form's popup waits this long after one was shown on the site (eSputnik's default silent interval).
   var SILENCE = 18e4;
   // Everything we add lives in a shadow root, so the page's styles and ours never meet.
-  var CSS = ":host{all:initial}dialog{box-sizing:border-box;flex-direction:column;border:0;padding:0;margin:0;background:#fff;box-shadow:0 .5rem 2rem #0006;overflow:hidden;max-width:100vw}dialog[open]{display:flex}.popup{margin:auto;width:min(30rem,100vw - 1rem);max-height:calc(100dvh - 1rem);border-radius:8px}.popup::backdrop{background:#0009}.slide-in,.bar{position:fixed;z-index:2147483647}.slide-in{inset:auto 1rem 1rem auto;width:min(24rem,100vw - 2rem);max-height:calc(100dvh - 2rem);border-radius:8px}.bar{inset:auto 0 0;width:100%;max-height:60dvh;padding-bottom:env(safe-area-inset-bottom)}header{display:flex;justify-content:flex-end}button{all:unset;box-sizing:border-box;width:44px;height:44px;text-align:center;font:28px/44px system-ui,sans-serif;color:#1b1c1f;cursor:pointer}button:focus-visible{outline:3px solid #0b5cad;outline-offset:-4px}.in{flex:1 1 auto;min-height:0;overflow:auto}@media (prefers-reduced-motion:no-preference){dialog[open]{animation:in .2s ease-out}}@keyframes in{from{opacity:0}}";
+  var CSS = ":host{all:initial}dialog{box-sizing:border-box;flex-direction:column;border:0;padding:0;margin:0;background:#fff;box-shadow:0 .5rem 2rem #0006;overflow:hidden;max-width:100vw}dialog[open]{display:flex}.popup{margin:auto;width:min(30rem,100vw - 1rem);max-height:calc(100dvh - 1rem);border-radius:8px}.popup::backdrop{background:#0009}.slide-in,.bar{position:fixed;z-index:2147483647}.slide-in{inset:auto 1rem 1rem auto;width:min(24rem,100vw - 2rem);max-height:calc(100dvh - 2rem);border-radius:8px}.bar{inset:auto 0 0;width:100%;max-height:60dvh;padding-bottom:env(safe-area-inset-bottom)}.head{display:flex;justify-content:flex-end}button{all:unset;box-sizing:border-box;width:44px;height:44px;text-align:center;font:28px/44px system-ui,sans-serif;color:#1b1c1f;cursor:pointer}button:focus-visible{outline:3px solid #0b5cad;outline-offset:-4px}.in{flex:1 1 auto;min-height:0;overflow:auto}@media (prefers-reduced-motion:no-preference){dialog[open]{animation:in .2s ease-out}}@keyframes in{from{opacity:0}}";
 
   function load(key) {
     try {
@@ -135,7 +135,7 @@
     if (entry.display === "popup") box.setAttribute("aria-modal", "true");
     // Focus that leaves the form's last control comes back to the close button, and the other way round.
     var start = make("div", { tabindex: "0" }, box);
-    var close = (entry.close = make("button", { type: "button", "aria-label": CLOSE[entry.language] }, make("header", {}, box)));
+    var close = (entry.close = make("button", { type: "button", "aria-label": CLOSE[entry.language] }, make("div", { class: "head" }, box)));
     close.textContent = "×";
     make("div", { class: "in" }, box).appendChild(entry.frame);
     var end = make("div", { tabindex: "0" }, box);
@@ -175,13 +175,15 @@
       if (!event.relatedTarget && event.clientY <= 0) fire();
     });
     if (!matchMedia("(hover: none)").matches) return;
-    var peak = 0, at = 0;
+    var from = 0, at = 0, last = 0;
     on(window, "scroll", function () {
       var y = scrollY, now = Date.now();
-      if (y >= peak || now - at > 500) {
-        peak = y;
+      // A move up starts where the page stood last; going down, or pausing, starts it again.
+      if (y >= last || now - at > 500) {
+        from = Math.max(y, last);
         at = now;
-      } else if (peak - y > innerHeight / 4 && peak > innerHeight / 2) fire();
+      } else if (from - y > innerHeight / 4 && from > innerHeight / 2) fire();
+      last = y;
     });
   }
 
