@@ -102,7 +102,8 @@ def publish(site, path, scripts, height=300, lang="en"):
 
 def tag(site, form_id, display, trigger=None, extra=""):
     trigger = f' data-trigger="{trigger}"' if trigger else ""
-    return f'<script src="{site.service}/embed.js" data-form="{form_id}" data-display="{display}"{trigger} {extra}></script>'
+    source = f'src="{site.service}/embed.js" data-form="{form_id}" data-display="{display}"'
+    return f"<script {source}{trigger} {extra}></script>"
 
 
 def is_open(page, form_id="pop"):
