@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from .. import catalogue
 from ..admin.access import bp
+from ..i18n import current_language
 from . import counting, statistics
 from .choice import options
 
@@ -46,4 +47,6 @@ def variants():
     days = int(asked) if asked.isdigit() and int(asked) in PERIODS else DEFAULT_PERIOD
     tested = [form for form in catalogue.all_forms() if form.variants]
     tables = [(form, rows(form, days)) for form in tested]
-    return render_template("variants/report.html", tables=tables, days=days, periods=PERIODS)
+    return render_template(
+        "variants/report.html", tables=tables, days=days, periods=PERIODS, language=current_language()
+    )
