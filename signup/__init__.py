@@ -6,6 +6,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import admin, cli, config, db, errors, i18n, webhooks
 from .forms import catalogue
 from .ops import health, logs, metrics
+from .variants import counting
 from .visitors import api, pages, throttling
 
 
@@ -37,7 +38,7 @@ def create_app(test_config=None, environ=None):
     i18n.init_app(app)
     metrics.init_app(app)
     errors.init_app(app)
-    for blueprint in (pages.bp, api.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp):
+    for blueprint in (pages.bp, api.bp, counting.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp):
         app.register_blueprint(blueprint)
     throttling.init_app(app)
     app.after_request(_security_headers)

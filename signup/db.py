@@ -4,7 +4,7 @@ import random
 import sqlite3
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -48,6 +48,8 @@ class Submission(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
     purged_at: Mapped[datetime | None]
+    # The variant of the form shown (a, b, ...); None for sign-ups that came by webhook.
+    variant: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         Index("ix_submissions_due", "state", "next_attempt_at"),
@@ -104,6 +106,17 @@ class UsedToken(Base):
 
     nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
     used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class VariantViews(Base):
+    """How many times one variant of a form was seen on one day: one counter row, never a row per view."""
+
+    __tablename__ = "variant_views"
+
+    form_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    views: Mapped[int] = mapped_column(default=0)
 
 
 class Flag(Base):

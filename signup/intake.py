@@ -20,6 +20,8 @@ from .states import COUNTED, State
 
 # A replayed form token is caught here, atomically with storing: the bot check of that name.
 REUSED = "token_reused"
+# Sign-ups through the form page or its JSON API come from a variant a visitor saw; webhooks do not.
+VARIANT_SOURCES = ("form", "api")
 SUBMISSIONS = Submission.__table__
 # Built once: every sign-up runs these, and building a statement costs more than running it.
 LATEST = (
@@ -135,6 +137,7 @@ def _store(connection, form, payload, key, language, source, dedupe_key, now):
         "updated_at": now,
         "queued_at": now,
         "next_attempt_at": now,
+        "variant": form.variant if source in VARIANT_SOURCES else None,
     }
     connection.execute(INSERT_SUBMISSION, row)
     return submission_id, True

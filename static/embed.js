@@ -1,71 +1,298 @@
 /* Signup form embed, protocol 1: <script src=".../embed.js" data-form="ID" async></script>
-   puts the form's iframe where the tag stands, keeps it as tall as its content, and relays the form's
-   events as DOM events on the tag (signup:ready, signup:resize, signup:submitted, signup:error) and,
-   with data-datalayer, to Google Tag Manager's dataLayer. See docs/embedding.md. */
+   shows the form's iframe where the tag stands, or (data-display) as a popup, slide-in or bar opened by
+   data-trigger; keeps it as tall as its content; relays the form's events as DOM events on the tag and,
+   with data-datalayer, to dataLayer; keeps the visitor's variant, close and sign-up in this site's
+   localStorage and counts a view once the form is seen. See docs/embedding.md. */
 (function (window, document) {
   "use strict";
   var shared = window.__signupEmbed || (window.__signupEmbed = { frames: [] });
   var TITLES = { uk: "Форма підписки", ru: "Форма подписки", en: "Sign-up form" };
-  var LAYER_EVENTS = { ready: "signup_form_view", submitted: "signup_form_submit", error: "signup_form_error" };
+  var CLOSE = { uk: "Закрити", ru: "Закрыть", en: "Close" };
+  var LAYER = { ready: "view", shown: "shown", started: "start", submitted: "submit", error: "error", closed: "close" };
+  var RELAYED = ["ready", "resize", "started", "submitted", "error"];
+  var DAY = 864e5;
+  // A second form's popup waits this long after one was shown on the site (eSputnik's default silent interval).
+  var SILENCE = 18e4;
+  // Everything we add lives in a shadow root, so the page's styles and ours never meet.
+  var CSS = ":host{all:initial}dialog{box-sizing:border-box;flex-direction:column;border:0;padding:0;margin:0;background:#fff;box-shadow:0 .5rem 2rem #0006;overflow:hidden;max-width:100vw}dialog[open]{display:flex}.popup{margin:auto;width:min(30rem,100vw - 1rem);max-height:calc(100dvh - 1rem);border-radius:8px}.popup::backdrop{background:#0009}.slide-in,.bar{position:fixed;z-index:2147483647}.slide-in{inset:auto 1rem 1rem auto;width:min(24rem,100vw - 2rem);max-height:calc(100dvh - 2rem);border-radius:8px}.bar{inset:auto 0 0;width:100%;max-height:60dvh;padding-bottom:env(safe-area-inset-bottom)}.head{display:flex;justify-content:flex-end}button{all:unset;box-sizing:border-box;width:44px;height:44px;text-align:center;font:28px/44px system-ui,sans-serif;color:#1b1c1f;cursor:pointer}button:focus-visible{outline:3px solid #0b5cad;outline-offset:-4px}.in{flex:1 1 auto;min-height:0;overflow:auto}@media (prefers-reduced-motion:no-preference){dialog[open]{animation:in .2s ease-out}}@keyframes in{from{opacity:0}}";
 
-  function defaultTitle() {
-    return TITLES[(document.documentElement.lang || "").slice(0, 2)] || TITLES.en;
+  function load(key) {
+    try {
+      return JSON.parse(localStorage.getItem("signup:" + key)) || {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function remember(key, name, value) {
+    var state = load(key);
+    state[name] = value;
+    try {
+      localStorage.setItem("signup:" + key, JSON.stringify(state));
+    } catch (e) {}
+  }
+
+  function make(tag, attributes, parent) {
+    var node = document.createElement(tag);
+    for (var name in attributes) node.setAttribute(name, attributes[name]);
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function data(script, name) {
+    return script.getAttribute("data-" + name);
+  }
+
+  function on(target, type, handler) {
+    target.addEventListener(type, handler, { passive: type === "scroll" });
+  }
+
+  function atBody(place) {
+    if (document.body) place(document.body);
+    else on(document, "DOMContentLoaded", function () { place(document.body); });
   }
 
   function embed(script) {
-    var formId = script.getAttribute("data-form") || "";
+    var formId = data(script, "form") || "";
     if (script.hasAttribute("data-signup-embedded") || !/^[a-z0-9-]{1,64}$/.test(formId)) return;
     script.setAttribute("data-signup-embedded", "");
+    var display = data(script, "display") || "inline";
+    if (!/^(inline|popup|slide-in|bar)$/.test(display)) display = "inline";
+    var state = load(formId);
     var src = new URL(script.src, location.href);
     var url = new URL(src.pathname.replace(/embed\.js$/, "f/") + formId, src.origin);
-    var lang = script.getAttribute("data-lang");
+    var lang = data(script, "lang");
     if (lang) url.searchParams.set("lang", lang);
+    if (state.v) url.searchParams.set("variant", state.v);
     // The consent record names the page the form was on; its query may hold personal data, so it is left out.
     url.searchParams.set("page", location.origin + location.pathname);
-    var frame = document.createElement("iframe");
-    frame.src = url.href;
-    frame.title = script.getAttribute("data-title") || defaultTitle();
-    frame.style.cssText = "display:block;width:100%;border:0;height:" + (parseInt(script.getAttribute("data-height"), 10) || 360) + "px";
-    if (script.parentNode === document.head) {
-      // A tag in <head> has no place on the page: the form goes at the start of <body>.
-      if (document.body) document.body.prepend(frame);
-      else document.addEventListener("DOMContentLoaded", function () { document.body.prepend(frame); });
-    } else {
-      script.parentNode.insertBefore(frame, script.nextSibling);
-    }
-    var layer = script.getAttribute("data-datalayer");
-    shared.frames.push({
-      frame: frame,
+    var layer = data(script, "datalayer");
+    var entry = {
       script: script,
       origin: src.origin,
       form: formId,
+      display: display,
+      state: state,
+      language: (lang || document.documentElement.lang || "").slice(0, 2),
       layer: layer === null ? null : /^[A-Za-z_$][\w$]*$/.test(layer) ? layer : "dataLayer",
+    };
+    if (!TITLES[entry.language]) entry.language = "en";
+    var frame = (entry.frame = make("iframe", { src: url.href }));
+    frame.title = data(script, "title") || TITLES[entry.language];
+    frame.style.cssText = "display:block;width:100%;border:0;height:" + (parseInt(data(script, "height"), 10) || 360) + "px";
+    if (display !== "inline") return overlay(entry);
+    if (script.parentNode === document.head) atBody(function (body) { body.prepend(frame); });
+    else script.parentNode.insertBefore(frame, script.nextSibling);
+    shared.frames.push(entry);
+    new IntersectionObserver(function (seen, observer) {
+      if (seen[0].isIntersecting) {
+        observer.disconnect();
+        shown(entry);
+      }
+    }).observe(frame);
+  }
+
+  // A popup, slide-in or bar: built now (hidden, the form loading), opened by its trigger.
+  function overlay(entry) {
+    var script = entry.script;
+    var trigger = (data(script, "trigger") || "load").split(":");
+    var kind = trigger.shift(), value = trigger.join(":");
+    var snooze = parseFloat(data(script, "snooze"));
+    if (!(snooze >= 0)) snooze = 7;
+    if (entry.state.s) return; // signed up: never shown again (a click: target keeps its own action)
+    var snoozed = entry.state.c && Date.now() - entry.state.c < snooze * DAY;
+    if (snoozed && kind !== "click") return;
+    build(entry);
+    shared.frames.push(entry);
+    var fire = function () { open(entry, false); };
+    if (kind === "delay") setTimeout(fire, 1000 * (parseFloat(value) || 0));
+    else if (kind === "scroll") onScroll(parseFloat(value) || 0, fire);
+    else if (kind === "exit") onExit(fire);
+    else if (kind === "click") {
+      on(document, "click", function (event) {
+        var target;
+        try {
+          target = event.target.closest && event.target.closest(value);
+        } catch (e) {}
+        if (!target || load(entry.form).s) return;
+        event.preventDefault();
+        open(entry, true);
+      });
+    } else if (document.readyState === "loading") on(document, "DOMContentLoaded", fire);
+    else fire();
+  }
+
+  function build(entry) {
+    var host = make("signup-form-embed");
+    var root = host.attachShadow({ mode: "open" });
+    // A constructed stylesheet is not inline style, so a strict Content-Security-Policy on the page allows it.
+    if (root.adoptedStyleSheets) {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } else make("style", {}, root).textContent = CSS;
+    var box = (entry.box = make("dialog", { class: entry.display, "aria-label": entry.frame.title }, root));
+    if (entry.display === "popup") box.setAttribute("aria-modal", "true");
+    // Focus that leaves the form's last control comes back to the close button, and the other way round.
+    var start = make("div", { tabindex: "0" }, box);
+    var close = (entry.close = make("button", { type: "button", "aria-label": CLOSE[entry.language] }, make("div", { class: "head" }, box)));
+    close.textContent = "×";
+    make("div", { class: "in" }, box).appendChild(entry.frame);
+    var end = make("div", { tabindex: "0" }, box);
+    on(start, "focus", function () { entry.frame.focus(); });
+    on(end, "focus", function () { close.focus(); });
+    on(close, "click", function () { shut(entry, "button"); });
+    on(box, "keydown", function (event) {
+      if (event.key === "Escape") shut(entry, "escape");
     });
+    on(box, "click", function (event) {
+      if (event.target === box && entry.display === "popup") shut(entry, "outside");
+    });
+    if (entry.display === "bar") entry.spacer = make("signup-form-spacer", { "aria-hidden": "true" });
+    atBody(function (body) {
+      body.appendChild(host);
+      if (entry.spacer) body.appendChild(entry.spacer);
+    });
+  }
+
+  function onScroll(percent, fire) {
+    function check() {
+      var room = document.documentElement.scrollHeight - innerHeight;
+      if (room <= 0 || (100 * scrollY) / room >= percent) {
+        removeEventListener("scroll", check);
+        fire();
+      }
+    }
+    on(window, "scroll", check);
+    if (document.readyState === "complete") check();
+    else on(window, "load", check);
+  }
+
+  // The pointer leaving through the top of the page; without a pointer (touch screens), a quick scroll
+  // back up by a quarter of the screen or more after reading down at least half a screen.
+  function onExit(fire) {
+    on(document, "mouseout", function (event) {
+      if (!event.relatedTarget && event.clientY <= 0) fire();
+    });
+    if (!matchMedia("(hover: none)").matches) return;
+    var from = 0, at = 0, last = 0;
+    on(window, "scroll", function () {
+      var y = scrollY, now = Date.now();
+      // A move up starts where the page stood last; going down, or pausing, starts it again.
+      if (y >= last || now - at > 500) {
+        from = Math.max(y, last);
+        at = now;
+      } else if (from - y > innerHeight / 4 && from > innerHeight / 2) fire();
+      last = y;
+    });
+  }
+
+  function open(entry, asked) {
+    if (entry.isOpen || (!asked && entry.closed) || load(entry.form).s) return;
+    var popup = entry.display === "popup";
+    if (popup && !asked) {
+      // At most one popup per page view, and a silent interval between two forms' popups on the site.
+      var last = load("popup").last || [];
+      if (shared.popped || (last[0] !== entry.form && Date.now() - last[1] < SILENCE)) return;
+    }
+    if (popup) {
+      shared.popped = 1;
+      remember("popup", "last", [entry.form, Date.now()]);
+    }
+    entry.isOpen = true;
+    entry.back = document.activeElement;
+    if (popup) entry.box.showModal();
+    else {
+      entry.box.setAttribute("open", "");
+      if (asked) entry.close.focus();
+    }
+    pad(entry);
+    shown(entry);
+  }
+
+  function shut(entry, how) {
+    if (!entry.isOpen) return;
+    var inside = entry.display === "popup" || entry.box.contains(entry.box.getRootNode().activeElement);
+    entry.isOpen = false;
+    entry.closed = true;
+    if (entry.display === "popup") entry.box.close();
+    else entry.box.removeAttribute("open");
+    pad(entry);
+    if (!load(entry.form).s) remember(entry.form, "c", Date.now());
+    emit(entry, "closed", { how: how });
+    if (inside && entry.back && entry.back.focus) entry.back.focus();
+  }
+
+  // A bar leaves room for itself at its edge of the page, so none of the page is out of reach behind it.
+  function pad(entry) {
+    if (entry.spacer) entry.spacer.style.cssText = "display:block;height:" + (entry.isOpen ? entry.box.offsetHeight : 0) + "px";
+  }
+
+  function shown(entry) {
+    entry.seen = true;
+    emit(entry, "shown", {});
+    count(entry);
+  }
+
+  // One view per page view, once the form is both seen and loaded (it names its variant when loaded).
+  function count(entry) {
+    if (!entry.seen || !entry.variant || entry.counted) return;
+    entry.counted = true;
+    var url = entry.origin + "/api/forms/" + entry.form + "/views?variant=" + encodeURIComponent(entry.variant);
+    navigator.sendBeacon(url);
+  }
+
+  function emit(entry, type, detail) {
+    detail.signup = 1;
+    detail.type = type;
+    detail.form = entry.form;
+    detail.language = entry.language;
+    detail.variant = entry.variant || "";
+    detail.display = entry.display;
+    entry.script.dispatchEvent(new CustomEvent("signup:" + type, { bubbles: true, detail: detail }));
+    var again = type === "ready" && entry.viewed;
+    if (type === "ready") entry.viewed = true;
+    if (entry.layer && LAYER[type] && !again) {
+      var queue = (window[entry.layer] = window[entry.layer] || []);
+      queue.push({
+        event: "signup_form_" + LAYER[type],
+        signup_form: entry.form,
+        signup_language: detail.language,
+        signup_variant: detail.variant,
+        signup_display: entry.display,
+      });
+    }
   }
 
   function relay(entry, message) {
     var type = message.type;
-    if (["ready", "resize", "submitted", "error"].indexOf(type) < 0) return;
-    var detail = { signup: 1, type: type, form: entry.form, language: String(message.language || "") };
+    if (type === "escape") return entry.box && shut(entry, "escape");
+    if (RELAYED.indexOf(type) < 0) return;
+    var detail = {};
+    if (typeof message.language === "string" && TITLES[message.language]) entry.language = message.language;
     if (typeof message.height === "number" && message.height > 0) {
       // Bounded, so a broken page cannot make the frame cover the host page.
       detail.height = Math.min(Math.ceil(message.height), 10000);
       entry.frame.style.height = detail.height + "px";
+      if (entry.isOpen) pad(entry);
     }
-    if (type === "ready" && typeof message.title === "string" && !entry.script.hasAttribute("data-title")) {
-      entry.frame.title = message.title.slice(0, 200);
+    if (type === "ready") {
+      if (typeof message.title === "string" && data(entry.script, "title") === null) {
+        entry.frame.title = message.title.slice(0, 200);
+        if (entry.box) entry.box.setAttribute("aria-label", entry.frame.title);
+      }
+      if (entry.close) entry.close.setAttribute("aria-label", CLOSE[entry.language]);
+      if (typeof message.variant === "string" && /^[a-z0-9-]{1,32}$/.test(message.variant)) {
+        remember(entry.form, "v", (entry.variant = message.variant));
+      }
     }
     if (type === "error") {
       detail.fields = Array.isArray(message.fields) ? message.fields.map(String) : [];
       detail.status = typeof message.status === "number" ? message.status : 422;
     }
-    entry.script.dispatchEvent(new CustomEvent("signup:" + type, { bubbles: true, detail: detail }));
-    var again = type === "ready" && entry.viewed;
-    if (type === "ready") entry.viewed = true;
-    if (entry.layer && LAYER_EVENTS[type] && !again) {
-      var queue = (window[entry.layer] = window[entry.layer] || []);
-      queue.push({ event: LAYER_EVENTS[type], signup_form: entry.form, signup_language: detail.language });
-    }
+    if (type === "submitted") remember(entry.form, "s", 1);
+    emit(entry, type, detail);
+    if (type === "ready") count(entry);
   }
 
   // Only messages from one of our frames, coming from our origin, in our format, are relayed.
@@ -81,7 +308,7 @@
 
   if (!shared.listening) {
     shared.listening = true;
-    window.addEventListener("message", receive);
+    on(window, "message", receive);
   }
   if (document.currentScript) embed(document.currentScript);
   // Loaded some other way (a tag manager, a bundler): embed every tag still waiting.

@@ -27,7 +27,7 @@
   }
 
   function send(type, extra) {
-    var message = { signup: 1, type: type, form: data.form, language: document.documentElement.lang };
+    var message = { signup: 1, type: type, form: data.form, variant: data.variant, language: document.documentElement.lang };
     for (var key in extra) message[key] = extra[key];
     targets.forEach(function (origin) { window.parent.postMessage(message, origin); });
   }
@@ -109,7 +109,8 @@
 
   // A fresh token must be as old as a person's typing before it is accepted: hold the button till then.
   function renewToken(then) {
-    var url = form.dataset.api.replace(/\/submissions$/, "") + "?lang=" + encodeURIComponent(form.elements.lang.value);
+    var url = new URL(form.dataset.api.replace("/submissions", ""), location.href);
+    url.searchParams.set("lang", form.elements.lang.value);
     fetch(url, { credentials: "omit" }).then(function (response) { return response.json(); }).then(function (answer) {
       form.elements.form_token.value = answer.token;
       setTimeout(then, 1000 * Number(form.dataset.wait || 0));
@@ -167,6 +168,14 @@
       event.preventDefault();
       input.focus();
     }
+  });
+  // The embedding page closes a popup on Esc, and counts a form as started at its first keystroke.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") send("escape");
+  });
+  if (form) form.addEventListener("input", function started() {
+    form.removeEventListener("input", started);
+    send("started");
   });
   if (form && form.dataset.finish !== "page" && window.fetch && window.FormData) form.addEventListener("submit", submit);
 })();

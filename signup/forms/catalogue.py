@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from . import captcha, webhook_settings
+from . import captcha, variants, webhook_settings
 from .captcha import CaptchaSpec
 from .form_checks import (
     FORM_ID,
@@ -39,6 +39,7 @@ KNOWN_KEYS = {
     "captcha",
     "theme",
     "finish",
+    "variants",
     *TEXT_KEYS,
     *webhook_settings.KEYS,
 }
@@ -75,6 +76,9 @@ class FormSpec:
     wpforms_secret: str | None = field(default=None, repr=False)
     theme: Theme = field(default_factory=Theme)
     finish: str = "page"
+    variant: str = "a"
+    weight: float = 1
+    variants: dict = field(default_factory=dict)
 
     @property
     def event_names(self):
@@ -104,7 +108,7 @@ def build_form(form_id, table, problems):
     origins = tuple(o for o in (check_origin(reader, o) for o in reader.strings("allowed_origins")) if o)
     texts = {key: reader.text(key) for key in TEXT_KEYS if key in table}
     redirect_url = check_redirect(reader, table.get("redirect_url"), origins)
-    return FormSpec(
+    spec = FormSpec(
         id=form_id,
         form_type=check_form_type(reader, table.get("form_type")),
         fields=fields,
@@ -123,6 +127,7 @@ def build_form(form_id, table, problems):
         theme=read_theme(table.get("theme"), reader.fail),
         finish=check_finish(reader, redirect_url),
     )
+    return variants.attach(spec, table, problems, TEXT_KEYS)
 
 
 def parse(text, source="forms.toml"):

@@ -12,6 +12,7 @@ from ..i18n import current_language
 from ..ops import metrics
 from ..privacy import consent
 from ..validation import origin_of
+from ..variants import choice
 from ..webhooks import bodies
 from . import screening, tokens
 from .pages import captcha_errors
@@ -21,7 +22,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.url_value_preprocessor
 def find_form(_endpoint, values):
-    g.form = catalogue.find((values or {}).get("form_id", ""))
+    g.form = choice.for_request(catalogue.find((values or {}).get("form_id", "")))
     if g.form is None:
         abort(404, description=_("There is no such form."))
 

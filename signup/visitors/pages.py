@@ -13,7 +13,8 @@ from ..i18n import current_language
 from ..ops import metrics
 from ..privacy import consent
 from ..validation import origin_of
-from . import screening, tokens
+from ..variants import choice
+from . import minify, screening, tokens
 
 bp = Blueprint("public", __name__)
 EMBED_SCRIPT = "embed.js"
@@ -30,7 +31,8 @@ FIXED_ADDRESSES = {"public.embed_script", "public.favicon"}
 
 @bp.url_value_preprocessor
 def find_form(_endpoint, values):
-    g.form = catalogue.find((values or {}).get("form_id", ""))
+    # A visitor's first page draws a variant by weight; every later request names the one it shows.
+    g.form = choice.for_request(catalogue.find((values or {}).get("form_id", "")), draw=_endpoint == "public.show_form")
 
 
 def _form_or_404():
@@ -132,7 +134,9 @@ def render_form(form, data, errors, status=200):
 
 def finish(form):
     """Answer an accepted (or trapped) submission: 303 to the thank-you page or the redirect URL."""
-    target = form.redirect_url or url_for("public.thanks", form_id=form.id, lang=current_language())
+    target = form.redirect_url or url_for(
+        "public.thanks", form_id=form.id, lang=current_language(), **choice.query(form)
+    )
     return redirect(target, 303)
 
 
@@ -197,7 +201,10 @@ def favicon():
 
 @bp.get("/embed.js")
 def embed_script():
-    response = send_from_directory(current_app.static_folder, EMBED_SCRIPT, mimetype="text/javascript")
+    script = minify.script(Path(current_app.static_folder) / EMBED_SCRIPT)
+    response = current_app.response_class(script.body, mimetype="text/javascript")
+    response.set_etag(script.etag)
+    response.make_conditional(request)
     response.headers["Cache-Control"] = EMBED_CACHE
     # Any site may load the script; what it can frame is still decided by each form's allowed origins.
     response.headers["Access-Control-Allow-Origin"] = "*"

@@ -7,6 +7,7 @@ import pytest
 
 from signup.config import ROOT
 from signup.forms import catalogue, theme
+from signup.visitors import minify
 from tests.conftest import FORMS_FILE, form_token, sign_up
 
 STATIC = ROOT / "static"
@@ -62,14 +63,20 @@ def test_embed_script_is_served_at_its_fixed_address_cacheable_and_cross_origin(
         assert "max-age=86400" in answer.headers["Cache-Control"] and "public" in answer.headers["Cache-Control"]
         assert answer.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
         assert "Set-Cookie" not in answer.headers
-        assert answer.data == (STATIC / "embed.js").read_bytes()
+        assert answer.data == minify.script(STATIC / "embed.js").body
     with client.get("/embed.js", headers={"If-None-Match": answer.headers["ETag"]}) as again:
         assert again.status_code == 304
 
 
-def test_embed_script_is_small_and_never_trusts_other_origins():
+def test_embed_script_is_served_minified_within_8_kb(client):
+    served = client.get("/embed.js").data
+    assert len(served) <= 8000, f"embed.js is served as {len(served)} bytes"
+    assert b"/*" not in served and b"\n  " not in served
+    assert b"signup:" in served and b"attachShadow" in served
+
+
+def test_embed_script_never_trusts_other_origins():
     script = (STATIC / "embed.js").read_text()
-    assert len(script.encode()) < 5000
     assert "event.origin !== entry.origin" in script and "event.source !== entry.frame.contentWindow" in script
     assert "signup:" in script and "dataLayer" in script
     assert "window.__signupEmbed ||" in script, "a second copy must reuse the first one's state"

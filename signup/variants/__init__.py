@@ -1,0 +1,1 @@
+"""A/B variants of a form: who gets which, counted views, and the comparison."""
