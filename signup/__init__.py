@@ -3,7 +3,23 @@
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, api, catalogue, cli, config, db, errors, health, i18n, logs, metrics, public, throttling, webhooks
+from . import (
+    admin,
+    api,
+    bodies,
+    catalogue,
+    cli,
+    config,
+    db,
+    errors,
+    health,
+    i18n,
+    logs,
+    metrics,
+    public,
+    throttling,
+    webhooks,
+)
 
 
 def _security_headers(response):
@@ -37,5 +53,6 @@ def create_app(test_config=None, environ=None):
     for blueprint in (public.bp, api.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp):
         app.register_blueprint(blueprint)
     throttling.init_app(app)
+    app.before_request(bodies.refuse_cut_off_body)
     app.after_request(_security_headers)
     return app

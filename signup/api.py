@@ -123,7 +123,7 @@ def submit(form_id):
     try:
         data = bodies.read_object(request)
     except bodies.BodyError as exc:
-        return _errors({"body": [str(exc)]}, 400)
+        return _errors({"body": [str(exc)]}, exc.status or 400)
     # Callers are programs: every check's verdict is answered honestly, never with a success.
     verdict = screening.screen(form, data)
     if verdict:

@@ -109,20 +109,25 @@ def wpforms(data, headers):
 
 def gravity(data, headers):
     """Gravity Forms Webhooks, All Fields: the entry object, fields keyed by id and sub-input id ("1.3")."""
+    name_fields = _gravity_name_fields(data)
     items = []
     for key, value in walk(data):
         if not GRAVITY_FIELD.match(key.split("[", 1)[0]):
             items.append(Item(key, value, meta=True))
             continue
         base, _dot, sub = key.partition(".")
-        label = GRAVITY_NAME_INPUTS.get(sub) if sub and _is_gravity_name(data, base) else None
+        label = GRAVITY_NAME_INPUTS.get(sub) if sub and base in name_fields else None
         items.append(Item(key, value, label=label))
     return Delivery("gravity", items, (_text(data.get("id")), _text(data.get("date_created"))))
 
 
-def _is_gravity_name(data, base):
-    subs = {key.partition(".")[2] for key in data if key.partition(".")[0] == base}
-    return bool(subs & {"3", "6"}) and not subs & GRAVITY_ADDRESS_INPUTS
+def _gravity_name_fields(data):
+    """Return the field ids whose sub-inputs make a Name field: one pass over the keys."""
+    subs = {}
+    for key in data:
+        base, _dot, sub = str(key).partition(".")
+        subs.setdefault(base, set()).add(sub)
+    return {base for base, found in subs.items() if found & {"3", "6"} and not found & GRAVITY_ADDRESS_INPUTS}
 
 
 def fluent(data, headers):

@@ -43,46 +43,53 @@ def _from_form():
 
 
 def read_data():
-    """Return (data, None) with bracket keys nested and our URL parameters left out, or (None, why not)."""
+    """Return the data with bracket keys nested and our URL parameters left out; refuse what cannot be read."""
     try:
         data = bodies.read(request, query=True)
     except bodies.BodyError as exc:
-        return None, str(exc)
+        raise Refused(exc.status or 422, str(exc)) from None
     if _from_form():
         data = brackets.nest(data)
     if isinstance(data, dict):
         for name in URL_PARAMS:
             data.pop(name, None)
-    return data, None
+    return data
 
 
-def _signed_payloads(data):
-    payloads = [request.get_data(cache=True)]
-    if isinstance(data, dict) and _from_form():
-        payloads.append(hook_auth.php_json(data).encode())
-    return payloads
+def _signed_payloads(read):
+    """Yield what WPForms may have signed, the raw body first; the fields are read (into `read`) only after it."""
+    yield request.get_data(cache=True)
+    if _from_form():
+        read.append(read_data())
+        if isinstance(read[0], dict):
+            yield hook_auth.php_json(read[0]).encode()
 
 
-def authenticate(form, data):
-    """Let the request through on a valid WPForms signature or token; otherwise refuse with 401."""
-    config = current_app.config
-    accepted = hook_auth.accepted_tokens(form, config)
+def authenticate(form):
+    """Let the request through on a valid WPForms signature or token, else refuse with 401; return data read.
+
+    Tokens travel in the URL and headers, so they are checked before a byte of the body is parsed.
+    WPForms signs the raw body, or in its FORM and GET formats its own JSON of the fields: only
+    then, and only when the raw body does not match, are the fields read (under the body's caps).
+    """
+    read = []
     signature = request.headers.get(hook_auth.SIGNATURE_HEADER)
     if form.wpforms_secret and signature:
-        problem = hook_auth.signature_problem(form.wpforms_secret, signature, _signed_payloads(data))
+        payloads = _signed_payloads(read)
+        problem = hook_auth.signature_problem(form.wpforms_secret, signature, payloads)
         if problem:
             raise Refused(401, problem)
-        return
+        return read[0] if read else None
+    accepted = hook_auth.accepted_tokens(form, current_app.config)
     if not accepted:
         raise Refused(401, _("Webhooks are off for this form: set WEBHOOK_TOKEN, or webhook_tokens in the forms file."))
     if not hook_auth.token_matches(hook_auth.presented_tokens(request), accepted):
         raise Refused(401, _("Missing or wrong token: add ?token=... to the URL, or send it as a header."))
+    return None
 
 
-def understand(data, problem):
+def understand(data):
     """Return the Delivery for the data, or refuse with 422 when it cannot be read."""
-    if problem:
-        raise Refused(422, problem)
     try:
         return plugins.read(data, request.headers)
     except plugins.PayloadError as exc:
@@ -133,12 +140,12 @@ def dedupe_key(form, delivery):
 @bp.route("/hooks/<form_id>", methods=["GET", "POST", "PUT", "PATCH"], strict_slashes=False)
 def receive(form_id):
     form = g.form
-    data, problem = read_data()
-    authenticate(form, data)
+    already_read = authenticate(form)
     if request.method == "HEAD":
         # A reachability probe: answered like a GET, but a HEAD never makes a sign-up.
         return "", 200
-    delivery = understand(data, problem)
+    data = already_read if already_read is not None else read_data()
+    delivery = understand(data)
     if delivery.test:
         return jsonify(status="ok", message=_("The connection works; nothing was stored.")), 200
     if delivery.draft:
