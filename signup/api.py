@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext, ngettext
 
-from . import bodies, catalogue, consent, fields, intake, metrics, screening, tokens, validation
+from . import bodies, catalogue, consent, fields, intake, metrics, refusals, screening, tokens, validation
 from .form_checks import origin_of
 from .i18n import current_language
 from .public import captcha_errors
@@ -114,6 +114,7 @@ def _refusal(verdict):
 
 def _refused(verdict):
     status, key, message = _refusal(verdict)
+    refusals.record(g.form.id, "api", status, message)
     return _errors({key: [message]}, status)
 
 
@@ -123,6 +124,7 @@ def submit(form_id):
     try:
         data = bodies.read_object(request)
     except bodies.BodyError as exc:
+        refusals.record(form.id, "api", exc.status or 400, str(exc))
         return _errors({"body": [str(exc)]}, exc.status or 400)
     # Callers are programs: every check's verdict is answered honestly, never with a success.
     verdict = screening.screen(form, data)

@@ -10,7 +10,7 @@ import phonenumbers
 from flask import current_app
 from sqlalchemy import delete, or_, select
 
-from . import db, delivery, intake, masking
+from . import db, delivery, intake, masking, refusals
 from .db import Attempt, Consent, Submission, utcnow
 
 log = logging.getLogger(__name__)
@@ -188,5 +188,6 @@ class Schedule:
             with self.app.app_context():
                 purge()
                 intake.forget_used_tokens(self.app.config["FORM_TOKEN_MAX_AGE"])
+                refusals.prune()
         except Exception:
             log.exception("retention purge failed; it runs again at the next interval")

@@ -5,8 +5,10 @@ import logging
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
-from . import bodies, brackets, catalogue, hook_auth, intake, metrics, plugins, recognition, validation
+from . import bodies, brackets, catalogue, hook_auth, intake, metrics, plugins, recognition, refusals, validation
+from .errors import handle_http
 from .i18n import current_language
 
 bp = Blueprint("webhooks", __name__)
@@ -35,7 +37,17 @@ def find_form(_endpoint, values):
 @bp.errorhandler(Refused)
 def answer_refusal(refusal):
     log.info("webhook for %s refused with %s: %s", g.form.id, refusal.status, refusal.message)
+    refusals.record(g.form.id, "webhook", refusal.status, refusal.message)
     return jsonify(status="refused", error=refusal.message, **refusal.details), refusal.status
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+@bp.errorhandler(TooManyRequests)
+def answer_limit(exc):
+    answer, status = handle_http(exc)
+    if g.get("form") is not None:
+        refusals.record(g.form.id, "webhook", status, answer.get_json()["error"])
+    return answer, status
 
 
 def _from_form():

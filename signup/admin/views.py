@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from .. import catalogue, consent, delivery, fields, intake, masking, validation
+from .. import catalogue, consent, delivery, fields, intake, masking, refusals, validation
 from . import queries, snippets
 from .access import ActionForm, bp, here, safe_next
 
@@ -72,12 +72,14 @@ def index():
         title = fields.texts(form, form.language)["title"]
         forms.append((form, snippets.for_form(form, base, title), title))
     latest, _more = queries.search(limit=LATEST)
+    refusals.flush()  # this process's latest refusals too, not only those already written
     return render_template(
         "admin/index.html",
         forms=forms,
         latest=queries.present(latest, {form.id: form for form, _lines, _title in forms}),
         here=url_for("admin.index"),
         counts=queries.counts_by_form(),
+        refused=refusals.recent(),
         backlog=(size, oldest),
         banners=_banners(size, oldest, base),
         connection=queries.connection(recheck=bool(request.args.get("recheck"))),
