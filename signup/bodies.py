@@ -20,7 +20,8 @@ class BodyError(Exception):
         self.status = status
 
 
-def _too_many():
+def too_many():
+    """Return the error for a body past MAX_VALUES, saying what to send instead."""
     message = _(
         "The body holds more than %(limit)d fields and list entries: send only the sign-up's fields.",
         limit=MAX_VALUES,
@@ -53,14 +54,14 @@ def _json(request):
     except RecursionError:
         raise BodyError(_("The JSON is nested too deeply.")) from None
     if count_values(data) > MAX_VALUES:
-        raise _too_many()
+        raise too_many()
     return data
 
 
 def _form(multidict):
     lists = list(multidict.lists())
     if sum(len(values) for _key, values in lists) > MAX_VALUES:
-        raise _too_many()
+        raise too_many()
     return {key: values[0] if len(values) == 1 else values for key, values in lists}
 
 

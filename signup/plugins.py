@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from . import bodies
 from .brackets import walk
 
 GRAVITY_FIELD = re.compile(r"^\d+(?:\.\d+)?$")
@@ -77,6 +78,8 @@ def _json_object(text, what):
         raise PayloadError(_("The %(key)s value is not valid JSON.", key=what)) from None
     if not isinstance(value, dict):
         raise PayloadError(_("The %(key)s value is not a JSON object.", key=what))
+    if bodies.count_values(value) > bodies.MAX_VALUES:
+        raise bodies.too_many()  # JSON inside a value is held to the same cap as the body
     return value
 
 
@@ -209,6 +212,8 @@ def unwrap(data):
                 inner = json.loads(value)
             except (ValueError, RecursionError):
                 return data
+            if isinstance(inner, dict) and bodies.count_values(inner) > bodies.MAX_VALUES:
+                raise bodies.too_many()
             return inner if isinstance(inner, dict) else data
     return data
 

@@ -106,6 +106,8 @@ def understand(data):
         return plugins.read(data, request.headers)
     except plugins.PayloadError as exc:
         raise Refused(422, str(exc)) from None
+    except bodies.BodyError as exc:
+        raise Refused(exc.status or 422, str(exc)) from None
 
 
 def _received_keys(delivery):

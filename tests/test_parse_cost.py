@@ -5,6 +5,7 @@ seen through sys.setprofile. Linear code makes about 8 times the calls for 8 tim
 code that rescans every key for each key makes about 64 times.
 """
 
+import json
 import sys
 
 import pytest
@@ -117,6 +118,18 @@ def test_too_many_values_with_a_valid_token_is_413_saying_what_to_send(client, b
     assert answer.get_json()["error"] == (
         f"The body holds more than {bodies.MAX_VALUES} fields and list entries: send only the sign-up's fields."
     )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"entries": json.dumps({f"mf-{i}": "x" for i in range(2_000)}), "entry_id": "1", "form_id": "2"},
+        {"ninja": json.dumps({f"f{i}": "x" for i in range(2_000)})},
+    ],
+)
+def test_json_inside_a_value_is_held_to_the_same_cap(client, body):
+    answer = client.post(f"/hooks/news?token={TOKEN}", json=body)
+    assert answer.status_code == 413 and str(bodies.MAX_VALUES) in answer.get_json()["error"]
 
 
 def test_the_cap_is_said_in_the_form_s_language(client):
