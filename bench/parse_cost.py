@@ -133,7 +133,7 @@ def hostile_gravity(n, pad):
 
 
 def long_value(n, pad):
-    return as_json({"email": "ada@example.com", "message": "a@" + "." * (LIMIT - 40) + " "})
+    return as_json({"email": "ada@example.com", "message": "a@" + "." * (LIMIT - 60) + " "})
 
 
 # name, build, content type, extra headers
@@ -195,12 +195,13 @@ def main():
     print("| shape | body | with a valid token: worst (median) | without: worst (median) |\n|---|---|---|---|")
     for name, build, content_type, headers in SHAPES:
         signed = build is wpforms
-        variants = [("most fields", most_fields(build)), ("990 long fields", fill(build, 990))]
         if build in (hostile_list, hostile_gravity):
             count = 13_000 if build is hostile_list else 7_000
             variants = [(f"{count:,} entries", build(count, 1))]
-        if build is long_value:
-            variants = [("one value of 65,500 characters", build(1, 1))]
+        elif build is long_value:
+            variants = [("one value of 65,478 characters", build(1, 1))]
+        else:
+            variants = [("most fields", most_fields(build)), ("990 long fields", fill(build, 990))]
         for label, body in variants:
             cells = []
             for authorised in (True, False):
