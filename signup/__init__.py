@@ -8,6 +8,7 @@ from .forms import catalogue
 from .ops import health, logs, metrics
 from .variants import counting
 from .visitors import api, pages, throttling
+from .webhooks import bodies
 
 
 def _security_headers(response):
@@ -41,5 +42,6 @@ def create_app(test_config=None, environ=None):
     for blueprint in (pages.bp, api.bp, counting.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp):
         app.register_blueprint(blueprint)
     throttling.init_app(app)
+    app.before_request(bodies.refuse_cut_off_body)
     app.after_request(_security_headers)
     return app

@@ -91,11 +91,23 @@ def forms_check(base_url):
             err=True,
         )
     for form in catalogue.all_forms():
+        if _takes_webhooks(form) and not form.language_given:
+            click.echo(
+                f"warning: forms.{form.id} takes webhooks but has no language, so every sign-up from a "
+                'WordPress plugin goes to eSputnik as en: set language = "uk" (or ru, en) in its table, '
+                "or add &lang=uk to the webhook URL",
+                err=True,
+            )
         new, known = form.event_names
         lines = snippets.for_form(form, base, form.text("title", form.language))
         click.echo(f"{form.id}: formType={form.form_type!r}\n  new contact:   {new}\n  known contact: {known}")
         click.echo(f"  iframe:  {lines.iframe}\n  script:  {lines.script}\n  webhook: {lines.webhook}")
     click.echo(f"{len(catalogue.all_forms())} form(s), no problem found in {current_app.config['FORMS_FILE']}")
+
+
+def _takes_webhooks(form):
+    """Tell whether any token or WPForms secret opens the form's webhook."""
+    return bool(form.webhook_tokens or form.wpforms_secret or current_app.config["WEBHOOK_TOKEN"])
 
 
 deliveries_group = AppGroup("deliveries", help="Retry or discard deliveries by hand.")

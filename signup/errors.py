@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import jsonify, make_response, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -21,7 +21,10 @@ def _messages():
         400: _("The request could not be read."),
         404: _("This page does not exist."),
         405: _("This address does not accept that method."),
-        413: _("The request is too large."),
+        413: _(
+            "The request is larger than %(limit)d bytes: send only the form's fields.",
+            limit=current_app.config["MAX_CONTENT_LENGTH"],
+        ),
         429: _("Too many attempts. Please wait a little and try again."),
         500: _("Something went wrong on our side and nothing was saved. Please try again in a minute."),
     }

@@ -25,9 +25,10 @@ def _body_language():
 
 
 def requested_language():
-    """Return a supported language named by ?lang= or a `lang` input, or None."""
+    """Return a supported language named by ?lang= or (on a visitor's request) a `lang` input, or None."""
     asked = request.args.get("lang")
-    if asked is None:
+    if asked is None and not g.get("server_to_server"):
+        # A webhook names its language in its URL: its body is not read before its token is checked.
         asked = _body_language()
     return asked if isinstance(asked, str) and asked in LANGUAGES else None
 

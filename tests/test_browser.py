@@ -15,6 +15,7 @@ from signup import create_app, db
 from signup.config import ROOT
 from signup.db import Consent, Submission
 from signup.forms import catalogue
+from signup.ops import refusals
 from tests.conftest import SECRET, _settings, missing_service
 
 CHROMIUM = "/usr/bin/chromium"
@@ -574,3 +575,28 @@ def test_an_error_page_applies_its_stylesheet(site, context):
     page.screenshot(path=str(ARTIFACTS / "pages" / "error-404.png"))
     expected = {f"404: {answer.url}", "failed to load resource: the server responded with a status of 404 (not found)"}
     assert {p.lower() if p.startswith("Failed to load") else p for p in problems} <= expected, problems
+
+
+def test_the_admin_shows_refused_webhook_calls_at_phone_and_desktop_widths(site, browser):
+    with site.app.test_request_context():
+        for _ in range(4):
+            refusals.record("newsletter", "webhook", 401, "Missing or wrong token: add ?token=... to the URL.")
+        refusals.record("newsletter", "webhook", 422, "No email or phone was found. Name the plugin's field email.")
+        refusals.record("newsletter", "api", 403, "This address takes sign-ups from visitors' browsers.")
+        refusals.flush()
+    folder = ARTIFACTS / "admin"
+    folder.mkdir(parents=True, exist_ok=True)
+    for width, height in ((390, 844), (1280, 800)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(f"{site.service}/admin/login")
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", "admin-pass")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{site.service}/admin/")
+        table = page.locator("#form-newsletter .refused-calls table")
+        assert table.locator("tbody tr").count() == 3
+        table.scroll_into_view_if_needed()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.screenshot(path=str(folder / f"refusals.{width}.png"))
+        context.close()

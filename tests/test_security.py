@@ -33,7 +33,9 @@ def test_hsts_when_served_over_https(client):
 
 def test_oversized_bodies_get_413(client):
     answer = client.post("/api/forms/news/submissions", data="x" * 100_000, content_type="application/json")
-    assert answer.status_code == 413 and answer.get_json()["error"] == "The request is too large."
+    assert answer.status_code == 413 and answer.get_json()["error"] == (
+        "The request is larger than 65536 bytes: send only the form's fields."
+    )
 
 
 @pytest.fixture

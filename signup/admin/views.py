@@ -8,6 +8,7 @@ from flask import Response, abort, current_app, flash, g, redirect, render_templ
 from .. import intake, validation
 from ..delivery import outbox
 from ..forms import catalogue, fields
+from ..ops import refusals
 from ..privacy import consent, masking
 from ..states import State
 from . import queries, snippets
@@ -76,12 +77,14 @@ def index():
         title = fields.texts(form, form.language)["title"]
         forms.append((form, snippets.for_form(form, base, title), title))
     latest, _more = queries.search(limit=LATEST)
+    refusals.flush()  # this process's latest refusals too, not only those already written
     return render_template(
         "admin/index.html",
         forms=forms,
         latest=queries.present(latest, {form.id: form for form, _lines, _title in forms}),
         here=url_for("admin.index"),
         counts=queries.counts_by_form(),
+        refused=refusals.recent(),
         backlog=(size, oldest),
         banners=_banners(size, oldest, base),
         connection=queries.connection(recheck=bool(request.args.get("recheck"))),

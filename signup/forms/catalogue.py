@@ -69,6 +69,7 @@ class FormSpec:
     labels: dict = field(default_factory=dict)
     texts: dict = field(default_factory=dict)
     language: str = "en"
+    language_given: bool = False  # whether the forms file names it, rather than `en` by default
     phone_region: str | None = None
     captcha: CaptchaSpec | None = None
     webhook_tokens: tuple = field(default=(), repr=False)
@@ -121,6 +122,7 @@ def build_form(form_id, table, problems):
         labels=check_labels(reader, fields),
         texts={k: v for k, v in texts.items() if v},
         language=check_language(reader),
+        language_given="language" in table,
         phone_region=check_phone_region(reader),
         captcha=captcha.read_spec(table["captcha"], reader.fail) if "captcha" in table else None,
         **webhook_settings.check(reader, fields),

@@ -11,6 +11,7 @@ from sqlalchemy import delete, or_, select
 
 from .. import db
 from ..db import Attempt, Consent, Submission, UsedToken, utcnow
+from ..ops import refusals
 from ..states import FINAL
 from . import addresses, masking
 
@@ -172,5 +173,6 @@ class Schedule:
             with self.app.app_context():
                 purge()
                 forget_used_tokens(self.app.config["FORM_TOKEN_MAX_AGE"])
+                refusals.prune()
         except Exception:
             log.exception("retention purge failed; it runs again at the next interval")

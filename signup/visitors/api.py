@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext, ngettext
 from .. import intake, validation
 from ..forms import catalogue, fields
 from ..i18n import current_language
-from ..ops import metrics
+from ..ops import metrics, refusals
 from ..privacy import consent
 from ..validation import origin_of
 from ..variants import choice
@@ -120,6 +120,7 @@ def _refusal(verdict):
 
 def _refused(verdict):
     status, key, message = _refusal(verdict)
+    refusals.record(g.form.id, "api", status, message)
     return _errors({key: [message]}, status)
 
 
@@ -129,7 +130,8 @@ def submit(form_id):
     try:
         data = bodies.read_object(request)
     except bodies.BodyError as exc:
-        return _errors({"body": [str(exc)]}, 400)
+        refusals.record(form.id, "api", exc.status or 400, str(exc))
+        return _errors({"body": [str(exc)]}, exc.status or 400)
     # Callers are programs: every check's verdict is answered honestly, never with a success.
     verdict = screening.screen(form, data)
     if verdict:

@@ -11,6 +11,7 @@ TOKEN_PARAM = "token"  # noqa: S105 (a parameter name, not a secret)
 SIGNATURE_HEADER = "X-WPForms-Webhook-Signature"
 # WPForms stamps the signature when it sends, so only clock drift between the two servers needs room.
 SIGNATURE_TOLERANCE_SECONDS = 15 * 60
+MAX_STAMP_DIGITS = 12  # a Unix time; longer would be no time at all, and costly to turn into a number
 
 
 def presented_tokens(request):
@@ -52,23 +53,22 @@ def _signed_parts(header):
 
 
 def signature_problem(secret, header, payloads, now=None):
-    """Return why a WPForms signature does not hold for any of `payloads` (bytes), or None when it does.
+    """Return why a WPForms signature does not hold for any of `payloads` (bytes, read lazily), or None.
 
     WPForms signs "<t>.<body>" with HMAC-SHA256: the raw JSON body in JSON format, and in FORM or
     GET format its own JSON encoding of the fields, which `payloads` should then include.
     """
     stamp, signature = _signed_parts(header)
-    if not (stamp.isascii() and stamp.isdigit()) or not signature:
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= MAX_STAMP_DIGITS) or not signature:
         return _("The X-WPForms-Webhook-Signature header is not in the form t=<time>,v=<signature>.")
     now = time.time() if now is None else now
     if abs(now - int(stamp)) > SIGNATURE_TOLERANCE_SECONDS:
         return _("The WPForms signature is too old, or the two servers' clocks differ by more than 15 minutes.")
-    expected = [
-        hmac.new(secret.encode(), stamp.encode() + b"." + payload, hashlib.sha256).hexdigest().encode()
-        for payload in payloads
-    ]
-    if any(hmac.compare_digest(e, signature.encode("utf-8", "replace")) for e in expected):
-        return None
+    presented = signature.encode("utf-8", "replace")
+    for payload in payloads:  # lazily: a later payload may cost parsing the body, needed only on a mismatch
+        expected = hmac.new(secret.encode(), stamp.encode() + b"." + payload, hashlib.sha256).hexdigest().encode()
+        if hmac.compare_digest(expected, presented):
+            return None
     return _(
         "The WPForms signature does not match: check the Secret against wpforms_secret, "
         "and choose the JSON request format with the POST method."

@@ -2,13 +2,43 @@
 
 import json
 
+from flask import request
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Keys and list entries of one body together. A sign-up holds dozens; the largest plugin payload
+# (a Gravity Forms entry object with every field) a few hundred. Past this, nothing is read further.
+MAX_VALUES = 1000
 
 
 class BodyError(Exception):
-    """A body that cannot be read, with the message to send back."""
+    """A body that cannot be read, with the message to send back and, where it matters, the status."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+
+def too_many():
+    """Return the error for a body past MAX_VALUES, saying what to send instead."""
+    message = _(
+        "The body holds more than %(limit)d fields and list entries: send only the sign-up's fields.",
+        limit=MAX_VALUES,
+    )
+    return BodyError(message, status=413)
+
+
+def count_values(data, limit=MAX_VALUES):
+    """Return how many keys and list entries `data` holds, in one pass that stops once past `limit`."""
+    count, stack = 0, [data]
+    while stack and count <= limit:
+        node = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        count += len(children)
+        if count <= limit:
+            stack.extend(child for child in children if isinstance(child, (dict, list)))
+    return count
 
 
 def _json(request):
@@ -23,11 +53,16 @@ def _json(request):
         raise BodyError(_("The body is not valid JSON.")) from None
     except RecursionError:
         raise BodyError(_("The JSON is nested too deeply.")) from None
+    if count_values(data) > MAX_VALUES:
+        raise too_many()
     return data
 
 
 def _form(multidict):
-    return {key: values[0] if len(values) == 1 else values for key, values in multidict.lists()}
+    lists = list(multidict.lists())
+    if sum(len(values) for _key, values in lists) > MAX_VALUES:
+        raise too_many()
+    return {key: values[0] if len(values) == 1 else values for key, values in lists}
 
 
 def read(request, *, query=False):
@@ -48,3 +83,18 @@ def read_object(request, *, query=False):
     if not isinstance(data, dict):
         raise BodyError(_("Send a JSON object whose keys are the form's field names."))
     return data
+
+
+def refuse_cut_off_body():
+    """Refuse with 413 a body sent without a length (chunked) that runs past MAX_CONTENT_LENGTH.
+
+    Werkzeug stops reading such a stream at the limit and hands on what it read, cut off, which
+    would then be refused as unreadable instead of too large.
+    """
+    if request.content_length is not None or not request.environ.get("wsgi.input_terminated"):
+        return
+    if request.max_content_length is None:
+        return
+    request.get_data(cache=True)  # up to the limit; every later read of the body gets these bytes
+    if request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()

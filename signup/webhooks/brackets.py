@@ -4,6 +4,7 @@ import re
 
 # PHP stops at 64 levels; nobody's sign-up form nests deeper than a few, and a limit keeps hostile input cheap.
 MAX_DEPTH = 8
+MAX_INDEX_DIGITS = 18  # PHP's integer keys stop at PHP_INT_MAX; longer digit runs stay text
 SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 
 
@@ -22,24 +23,40 @@ def split_key(key):
     return parts
 
 
-def _next_index(node):
-    numbers = [int(k) for k in node if k.isascii() and k.isdigit()]
-    return str(max(numbers) + 1 if numbers else 0)
+class _Node(dict):
+    """A dict being built, which remembers the next free list index as PHP does, so `[]` costs one step."""
+
+    __slots__ = ("next_index",)
+
+    def __init__(self):
+        super().__init__()
+        self.next_index = 0
+
+    def put(self, key, value):
+        self[key] = value
+        if key.isascii() and key.isdigit() and len(key) <= MAX_INDEX_DIGITS:
+            self.next_index = max(self.next_index, int(key) + 1)
+
+    def append(self, value):
+        self.put(str(self.next_index), value)
 
 
 def _place(root, parts, value):
     node = root
     for part in parts[:-1]:
-        part = part or _next_index(node)
-        if not isinstance(node.get(part), dict):
-            node[part] = {}  # a later bracket key wins over an earlier plain value, as in PHP
+        if not part:
+            node.append(_Node())
+            node = node[str(node.next_index - 1)]
+            continue
+        if not isinstance(node.get(part), _Node):
+            node.put(part, _Node())  # a later bracket key wins over an earlier plain value, as in PHP
         node = node[part]
     last = parts[-1]
     if last:
-        node[last] = value
+        node.put(last, value)
         return
     for one in value if isinstance(value, list) else [value]:
-        node[_next_index(node)] = one
+        node.append(one)
 
 
 def _listify(node):
@@ -54,7 +71,7 @@ def _listify(node):
 
 def nest(flat):
     """Return a form or query dict with its bracket keys rebuilt into nested dicts and lists."""
-    root = {}
+    root = _Node()
     for key, value in flat.items():
         _place(root, split_key(key), value)
     return {key: _listify(value) for key, value in root.items()}

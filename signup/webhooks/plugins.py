@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from . import bodies
 from .brackets import walk
 
 GRAVITY_FIELD = re.compile(r"^\d+(?:\.\d+)?$")
@@ -77,6 +78,8 @@ def _json_object(text, what):
         raise PayloadError(_("The %(key)s value is not valid JSON.", key=what)) from None
     if not isinstance(value, dict):
         raise PayloadError(_("The %(key)s value is not a JSON object.", key=what))
+    if bodies.count_values(value) > bodies.MAX_VALUES:
+        raise bodies.too_many()  # JSON inside a value is held to the same cap as the body
     return value
 
 
@@ -109,20 +112,25 @@ def wpforms(data, headers):
 
 def gravity(data, headers):
     """Gravity Forms Webhooks, All Fields: the entry object, fields keyed by id and sub-input id ("1.3")."""
+    name_fields = _gravity_name_fields(data)
     items = []
     for key, value in walk(data):
         if not GRAVITY_FIELD.match(key.split("[", 1)[0]):
             items.append(Item(key, value, meta=True))
             continue
         base, _dot, sub = key.partition(".")
-        label = GRAVITY_NAME_INPUTS.get(sub) if sub and _is_gravity_name(data, base) else None
+        label = GRAVITY_NAME_INPUTS.get(sub) if sub and base in name_fields else None
         items.append(Item(key, value, label=label))
     return PluginPayload("gravity", items, (_text(data.get("id")), _text(data.get("date_created"))))
 
 
-def _is_gravity_name(data, base):
-    subs = {key.partition(".")[2] for key in data if key.partition(".")[0] == base}
-    return bool(subs & {"3", "6"}) and not subs & GRAVITY_ADDRESS_INPUTS
+def _gravity_name_fields(data):
+    """Return the field ids whose sub-inputs make a Name field: one pass over the keys."""
+    subs = {}
+    for key in data:
+        base, _dot, sub = str(key).partition(".")
+        subs.setdefault(base, set()).add(sub)
+    return {base for base, found in subs.items() if found & {"3", "6"} and not found & GRAVITY_ADDRESS_INPUTS}
 
 
 def fluent(data, headers):
@@ -204,6 +212,8 @@ def unwrap(data):
                 inner = json.loads(value)
             except (ValueError, RecursionError):
                 return data
+            if isinstance(inner, dict) and bodies.count_values(inner) > bodies.MAX_VALUES:
+                raise bodies.too_many()
             return inner if isinstance(inner, dict) else data
     return data
 

@@ -30,6 +30,8 @@ ROLES = ((FIRST, "first"), (LAST, "last"), (MIDDLE, "middle"), (FULL, "full"), (
 CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 WORD_SPLIT = re.compile(r"[\W_]+")
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# An address is at most 254 characters; measuring first keeps EMAIL_SHAPE's backtracking short.
+MAX_EMAIL = 254
 PHONE_SHAPE = re.compile(r"^\+?[\d\s()\-]{7,24}$")
 
 
@@ -128,7 +130,7 @@ def _recognise(items, raw, wanted, region):
             roles.setdefault(item_role(item), []).append(value.strip())
     free = [text_of(i.value).strip() for i in items if not i.meta and item_role(i) is None and text_of(i.value)]
     if "email" in wanted and "email" not in raw:
-        found = _pick(roles.get("email", []), free, lambda v: bool(EMAIL_SHAPE.match(v)))
+        found = _pick(roles.get("email", []), free, lambda v: len(v) <= MAX_EMAIL and bool(EMAIL_SHAPE.match(v)))
         if found:
             raw["email"] = found
     if "phone" in wanted and "phone" not in raw:

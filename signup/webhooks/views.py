@@ -5,11 +5,13 @@ import logging
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from .. import intake, validation
+from ..errors import handle_http
 from ..forms import catalogue
 from ..i18n import current_language
-from ..ops import metrics
+from ..ops import metrics, refusals
 from . import auth, bodies, brackets, plugins, recognition
 
 bp = Blueprint("webhooks", __name__)
@@ -38,7 +40,17 @@ def find_form(_endpoint, values):
 @bp.errorhandler(Refused)
 def answer_refusal(refusal):
     log.info("webhook for %s refused with %s: %s", g.form.id, refusal.status, refusal.message)
+    refusals.record(g.form.id, "webhook", refusal.status, refusal.message)
     return jsonify(status="refused", error=refusal.message, **refusal.details), refusal.status
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+@bp.errorhandler(TooManyRequests)
+def answer_limit(exc):
+    answer, status = handle_http(exc)
+    if g.get("form") is not None:
+        refusals.record(g.form.id, "webhook", status, answer.get_json()["error"])
+    return answer, status
 
 
 def _from_form():
@@ -46,54 +58,63 @@ def _from_form():
 
 
 def read_data():
-    """Return (data, None) with bracket keys nested and our URL parameters left out, or (None, why not)."""
+    """Return the data with bracket keys nested and our URL parameters left out; refuse what cannot be read."""
     try:
         data = bodies.read(request, query=True)
     except bodies.BodyError as exc:
-        return None, str(exc)
+        raise Refused(exc.status or 422, str(exc)) from None
     if _from_form():
         data = brackets.nest(data)
     if isinstance(data, dict):
         for name in URL_PARAMS:
             data.pop(name, None)
-    return data, None
+    return data
 
 
-def _signed_payloads(data):
-    payloads = [request.get_data(cache=True)]
-    if isinstance(data, dict) and _from_form():
-        payloads.append(auth.php_json(data).encode())
-    return payloads
+def _signed_payloads(read):
+    """Yield what WPForms may have signed, the raw body first; the fields are read (into `read`) only after it."""
+    yield request.get_data(cache=True)
+    if _from_form():
+        read.append(read_data())
+        if isinstance(read[0], dict):
+            yield auth.php_json(read[0]).encode()
 
 
-def authenticate(form, data):
-    """Let the request through on a valid WPForms signature or token; otherwise refuse with 401."""
-    config = current_app.config
-    accepted = auth.accepted_tokens(form, config)
+def authenticate(form):
+    """Let the request through on a valid WPForms signature or token, else refuse with 401; return data read.
+
+    Tokens travel in the URL and headers, so they are checked before a byte of the body is parsed.
+    WPForms signs the raw body, or in its FORM and GET formats its own JSON of the fields: only
+    then, and only when the raw body does not match, are the fields read (under the body's caps).
+    """
+    read = []
     signature = request.headers.get(auth.SIGNATURE_HEADER)
     if form.wpforms_secret and signature:
-        problem = auth.signature_problem(form.wpforms_secret, signature, _signed_payloads(data))
+        payloads = _signed_payloads(read)
+        problem = auth.signature_problem(form.wpforms_secret, signature, payloads)
         if problem:
             raise Refused(401, problem)
-        return
+        return read[0] if read else None
+    accepted = auth.accepted_tokens(form, current_app.config)
     if not accepted:
         raise Refused(401, _("Webhooks are off for this form: set WEBHOOK_TOKEN, or webhook_tokens in the forms file."))
     if not auth.token_matches(auth.presented_tokens(request), accepted):
         raise Refused(401, _("Missing or wrong token: add ?token=... to the URL, or send it as a header."))
+    return None
 
 
-def understand(data, problem):
+def understand(data):
     """Return the PluginPayload for the data, or refuse with 422 when it cannot be read."""
-    if problem:
-        raise Refused(422, problem)
     try:
         return plugins.read(data, request.headers)
     except plugins.PayloadError as exc:
         raise Refused(422, str(exc)) from None
+    except bodies.BodyError as exc:
+        raise Refused(exc.status or 422, str(exc)) from None
 
 
-def _received_keys(delivery):
-    keys = [f"{i.key} ({i.label})" if i.label else i.key for i in delivery.items if not i.meta]
+def _received_keys(payload):
+    keys = [f"{i.key} ({i.label})" if i.label else i.key for i in payload.items if not i.meta]
     return keys[:MAX_LISTED_KEYS]
 
 
@@ -106,54 +127,54 @@ def _refusal_message(raw):
     )
 
 
-def clean(form, delivery):
+def clean(form, payload):
     """Return (values, set aside) for the form; refuse with 422 when no usable contact is left.
 
     A sign-up relayed by a plugin cannot be corrected by the visitor any more, so a field that is
     not required and fails (a name eSputnik would reject, say) is left out and reported instead of
     losing the contact, as long as an email or phone remains.
     """
-    raw = recognition.extract(form, delivery.items)
+    raw = recognition.extract(form, payload.items)
     values, errors = validation.clean(form, raw, require_consent=False)
     has_channel = bool(values.get("email") or values.get("phone"))
     if errors and (not has_channel or form.required & set(errors)):
-        raise Refused(422, _refusal_message(raw), errors=errors, received_keys=_received_keys(delivery))
+        raise Refused(422, _refusal_message(raw), errors=errors, received_keys=_received_keys(payload))
     return values, errors
 
 
-def dedupe_key(form, delivery):
+def dedupe_key(form, payload):
     """Return the key that makes a plugin's repeated delivery of one entry count once, or None."""
-    if not delivery.entry or not delivery.entry[0]:
+    if not payload.entry or not payload.entry[0]:
         return None
     agent = request.headers.get("User-Agent", "")
     site = agent.partition("; ")[2].strip().lower() if agent.startswith("WordPress/") else ""
-    key = "|".join((form.id, delivery.plugin, site, *delivery.entry))
+    key = "|".join((form.id, payload.plugin, site, *payload.entry))
     if len(key) > MAX_DEDUPE_KEY:
-        key = f"{form.id}|{delivery.plugin}|sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+        key = f"{form.id}|{payload.plugin}|sha256:{hashlib.sha256(key.encode()).hexdigest()}"
     return key
 
 
 @bp.route("/hooks/<form_id>", methods=["GET", "POST", "PUT", "PATCH"], strict_slashes=False)
 def receive(form_id):
     form = g.form
-    data, problem = read_data()
-    authenticate(form, data)
+    already_read = authenticate(form)
     if request.method == "HEAD":
         # A reachability probe: answered like a GET, but a HEAD never makes a sign-up.
         return "", 200
-    delivery = understand(data, problem)
-    if delivery.test:
+    data = already_read if already_read is not None else read_data()
+    payload = understand(data)
+    if payload.test:
         return jsonify(status="ok", message=_("The connection works; nothing was stored.")), 200
-    if delivery.draft:
+    if payload.draft:
         return jsonify(status="ignored", message=_("A draft entry is not a sign-up; nothing was stored.")), 200
-    values, set_aside = clean(form, delivery)
-    key = dedupe_key(form, delivery)
+    values, set_aside = clean(form, payload)
+    key = dedupe_key(form, payload)
     submission_id, created = intake.accept(form, values, current_language(), source="webhook", dedupe_key=key)
     if created:
         metrics.accepted(form.id, "webhook")
     if set_aside:
         log.info("webhook for %s accepted without invalid %s", form.id, ", ".join(sorted(set_aside)))
-    answer = {"id": submission_id, "status": "accepted", "format": delivery.plugin}
+    answer = {"id": submission_id, "status": "accepted", "format": payload.plugin}
     if not created:
         answer["duplicate"] = True
     if set_aside:
