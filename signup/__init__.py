@@ -4,6 +4,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import admin, api, catalogue, cli, config, db, errors, health, i18n, logs, metrics, public, throttling, webhooks
+from .openapi import bp as openapi_bp
 
 
 def _security_headers(response):
@@ -34,7 +35,7 @@ def create_app(test_config=None, environ=None):
     i18n.init_app(app)
     metrics.init_app(app)
     errors.init_app(app)
-    for blueprint in (public.bp, api.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp):
+    for blueprint in (public.bp, api.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp, openapi_bp):
         app.register_blueprint(blueprint)
     throttling.init_app(app)
     app.after_request(_security_headers)
