@@ -4,6 +4,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import admin, api, catalogue, cli, config, db, errors, health, i18n, logs, metrics, public, throttling, webhooks
+from .compression import init_app as compress_answers
 from .openapi import bp as openapi_bp
 
 
@@ -26,6 +27,7 @@ def create_app(test_config=None, environ=None):
     )
     app.config.update(config.from_environ(environ))
     app.config.update(test_config or {})
+    compress_answers(app)
     logs.init_app(app)
     hops = app.config["TRUSTED_PROXY_HOPS"]
     if hops:
