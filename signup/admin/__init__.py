@@ -1,6 +1,6 @@
 """The admin view: forms and their embed lines, submissions and attempts, actions, consent exports."""
 
-from . import views
+from . import language, views
 from .access import bp
 
-__all__ = ["bp", "views"]
+__all__ = ["bp", "language", "views"]
