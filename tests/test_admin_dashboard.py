@@ -136,5 +136,6 @@ def test_the_sign_in_page_speaks_the_chosen_language(client):
     page = client.get("/admin/login?lang=ru").get_data(as_text=True)
     assert "Войти" in page and "Имя пользователя" in page
     # The choice made on the page before outweighs the browser's language.
-    refused = client.post("/admin/login", data={"username": "admin", "password": "x"}, headers={"Accept-Language": "uk"})
+    wrong = {"username": "admin", "password": "x"}
+    refused = client.post("/admin/login", data=wrong, headers={"Accept-Language": "uk"})
     assert refused.status_code == 400 and "попробуйте ещё раз" in refused.get_data(as_text=True)
