@@ -87,8 +87,9 @@ def index():
     base = snippets.base_url(current_app.config, request.scheme, request.host)
     forms = []
     for form in catalogue.all_forms():
+        # The line to paste names the frame in the form's own language; the heading is in the marketer's.
         title = fields.texts(form, form.language)["title"]
-        forms.append((form, snippets.for_form(form, base, title), title))
+        forms.append((form, snippets.for_form(form, base, title), fields.texts(form, g.language)["title"]))
     latest, _more = queries.search(limit=LATEST)
     daily = queries.daily_by_form(chart.DAYS)
     today = utcnow().date()
