@@ -21,7 +21,13 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.runtime
 	SIGNUP_DEV=1 $(BIN)/flask --app app dev
 
-test: $(VENV)/.dev
+# The page checkers the admin tests run (axe-core, the W3C Nu checker), pinned in package-lock.json. Without
+# npm their tests are skipped, loudly; CI has it. --ignore-scripts: vnu-jar ships its jar and needs no download.
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --ignore-scripts; \
+	else echo "npm not found: the admin page checks (axe-core, W3C checker) will be skipped"; fi
+
+test: $(VENV)/.dev node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -40,4 +46,4 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules

@@ -5,7 +5,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import admin, cli, config, db, errors, i18n, webhooks
 from .forms import catalogue
-from .ops import health, logs, metrics
+from .openapi import bp as openapi_bp
+from .ops import compression, health, logs, metrics
 from .variants import counting
 from .visitors import api, pages, throttling
 from .webhooks import bodies
@@ -30,6 +31,7 @@ def create_app(test_config=None, environ=None):
     )
     app.config.update(config.from_environ(environ))
     app.config.update(test_config or {})
+    compression.init_app(app)
     logs.init_app(app)
     hops = app.config["TRUSTED_PROXY_HOPS"]
     if hops:
@@ -39,7 +41,7 @@ def create_app(test_config=None, environ=None):
     i18n.init_app(app)
     metrics.init_app(app)
     errors.init_app(app)
-    for blueprint in (pages.bp, api.bp, counting.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp):
+    for blueprint in (pages.bp, api.bp, counting.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp, openapi_bp):
         app.register_blueprint(blueprint)
     throttling.init_app(app)
     app.before_request(bodies.refuse_cut_off_body)

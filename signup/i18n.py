@@ -35,6 +35,8 @@ def requested_language():
 
 def select_language():
     """Pick the language: ?lang= (or a lang input), then Accept-Language, then the form's default."""
+    if g.get("language"):
+        return g.language  # chosen already for this request (the admin's own choice)
     form = g.get("form")
     default = form.language if form else "en"
     asked = requested_language()

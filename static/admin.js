@@ -3,7 +3,8 @@
   "use strict";
   function copied(button, ok) {
     var label = button.textContent;
-    button.textContent = ok ? "Copied" : "Select and copy by hand";
+    // The words come from the page, in the admin's language.
+    button.textContent = ok ? button.getAttribute("data-done") : button.getAttribute("data-failed");
     setTimeout(function () { button.textContent = label; }, 1500);
   }
   function fallback(node) {

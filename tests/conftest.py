@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 
 from signup import create_app, db
 from tests.fake_esputnik import FakeEsputnik
+from tests.openapi_conformance import Watch
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -117,6 +118,8 @@ def settings(backend, tmp_path, fake_server, request):
 @pytest.fixture
 def app(settings, backend, fake_esputnik):
     app = create_app(settings, environ={"SECRET_KEY": SECRET})
+    # Every answer a test provokes on the JSON API or the webhooks must be one the OpenAPI document allows.
+    watch = Watch(app)
     with app.app_context():
         if backend == "postgres":
             with db.engine().begin() as connection:
@@ -126,6 +129,7 @@ def app(settings, backend, fake_esputnik):
             db.migrate()
     yield app
     app.extensions["signup.engine"].dispose()
+    assert not watch.problems, "answers the OpenAPI document does not describe:\n" + "\n".join(watch.problems)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from urllib.parse import quote, quote_from_bytes, unquote
 
 import click
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired
@@ -18,7 +20,7 @@ from . import sessions, throttle
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger(__name__)
 OPEN_ENDPOINTS = {"admin.login"}
-LOCKED_OUT = "Too many failed sign-ins from your address; wait a few minutes."
+LOCKED_OUT = lazy_gettext("Too many failed sign-ins from your address; wait a few minutes.")
 # Only the characters a URI may hold unescaped: no space, no control character, no backslash.
 NEXT_RE = re.compile(r"/admin/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*")
 NEXT_MAX = 2000
@@ -74,7 +76,7 @@ def _check_password(username, password):
     """Check a sign-in against the throttle and the credentials; return None when it passes, else (status, why)."""
     key = throttle.key_for(username)
     if throttle.locked(key):
-        return 429, LOCKED_OUT
+        return 429, str(LOCKED_OUT)
     if credentials_match(username, password):
         throttle.remember_device(username)
         return None
@@ -82,7 +84,7 @@ def _check_password(username, password):
     log.warning(
         "admin sign-in failed", extra={"event": "admin_login_failed", "client": masking.client(request.remote_addr)}
     )
-    return 401, "Wrong user name or password."
+    return 401, _("Wrong user name or password.")
 
 
 def _wants_page():
@@ -100,7 +102,7 @@ def require_login():
         if config["DEV"]:
             g.admin_user = "development"
             return None
-        abort(404, description="The admin view is off: set ADMIN_PASSWORD to turn it on.")
+        abort(404, description=_("The admin view is off: set ADMIN_PASSWORD to turn it on."))
     user = _session_user()
     if user:
         g.admin_user = user
@@ -116,7 +118,7 @@ def require_login():
         return None
     if _wants_page():
         return redirect(url_for("admin.login", next=here()))
-    return _challenge("Sign in with the admin user name and password (HTTP Basic), or at /admin/login.")
+    return _challenge(_("Sign in with the admin user name and password (HTTP Basic), or at /admin/login."))
 
 
 @bp.after_request
@@ -166,7 +168,7 @@ def login():
         if form.validate_on_submit():
             refused = _check_password(form.username.data, form.password.data)
         else:
-            refused = 400, "The form expired or was incomplete; please try again."
+            refused = 400, _("The form expired or was incomplete; please try again.")
         if refused is None:
             _open_session()
             log.info("admin signed in", extra={"event": "admin_login"})

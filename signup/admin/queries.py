@@ -3,7 +3,7 @@
 import json
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, func, or_, select
@@ -36,6 +36,25 @@ def counts_by_form(now=None):
             if day:
                 entry["24h"][state] = day
     return counts
+
+
+def daily_by_form(days, now=None):
+    """Return {form id: {(day, state): count}} for the last `days` days, today included (UTC)."""
+    now = now or utcnow()
+    since = datetime.combine(now.date() - timedelta(days=days - 1), datetime.min.time())
+    day = func.date(Submission.created_at)
+    query = (
+        select(Submission.form_id, day, Submission.state, func.count())
+        .where(Submission.created_at >= since)
+        .group_by(Submission.form_id, day, Submission.state)
+    )
+    found = {}
+    with db.session() as session:
+        for form_id, when, state, count in session.execute(query):
+            # SQLite gives the day as text, PostgreSQL as a date.
+            when = when if isinstance(when, date) else date.fromisoformat(str(when)[:10])
+            found.setdefault(form_id, {})[(when, state)] = count
+    return found
 
 
 def backlog(now=None):
@@ -100,6 +119,7 @@ class ShownSubmission:
 
     row: Submission
     contact: str
+    name: str
     payload: str
     reason: str | None
     attempts: list
@@ -118,10 +138,13 @@ def present(rows, forms, reveal=False):
         except ValueError:
             body = {"unreadable": True}
         body = body if reveal else masking.payload(body)
+        contact = body.get("contact") if isinstance(body, dict) else None
+        names = [contact.get(key) for key in ("firstName", "lastName")] if isinstance(contact, dict) else []
         shown.append(
             ShownSubmission(
                 row=row,
                 contact=row.contact_key if reveal else masking.address(row.contact_key),
+                name=" ".join(part for part in names if isinstance(part, str) and part),
                 payload=json.dumps(body, ensure_ascii=False, indent=2),
                 reason=row.last_error if reveal else masking.text(row.last_error),
                 attempts=[a if reveal else _masked(a) for a in attempts.get(row.id, [])],

@@ -4,6 +4,7 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flask_babel import lazy_gettext
 from markupsafe import escape
 
 TOKEN_PLACEHOLDER = "<WEBHOOK_TOKEN>"  # noqa: S105 (shown instead of the secret, never the secret itself)
@@ -11,15 +12,15 @@ TOKEN_PLACEHOLDER = "<WEBHOOK_TOKEN>"  # noqa: S105 (shown instead of the secret
 ADDRESS_PLACEHOLDER = "<PUBLIC_URL>"
 # (plugin, what to pick in its settings), from what each plugin can send and authenticate with.
 PLUGINS = (
-    ("Elementor Pro (Webhook action)", "paste the URL; Elementor posts form-encoded"),
-    ("Contact Form 7 + CF7 to Webhook", "paste the URL; JSON by POST"),
-    ("WPForms Webhooks", "method POST (GET works too), format JSON"),
-    ("Gravity Forms Webhooks", "method POST, format JSON, all fields"),
-    ("Fluent Forms Pro (WebHook feed)", "method POST, format JSON"),
-    ("Ninja Forms Webhooks", "paste the URL; its GET is accepted"),
-    ("Formidable API", "method POST, format JSON; or the token as the Basic password"),
-    ("MetForm Pro (REST API)", "method POST"),
-    ("JetFormBuilder (Call Webhook)", "paste the URL"),
+    ("Elementor Pro (Webhook action)", lazy_gettext("paste the URL; Elementor posts form-encoded")),
+    ("Contact Form 7 + CF7 to Webhook", lazy_gettext("paste the URL; JSON by POST")),
+    ("WPForms Webhooks", lazy_gettext("method POST (GET works too), format JSON")),
+    ("Gravity Forms Webhooks", lazy_gettext("method POST, format JSON, all fields")),
+    ("Fluent Forms Pro (WebHook feed)", lazy_gettext("method POST, format JSON")),
+    ("Ninja Forms Webhooks", lazy_gettext("paste the URL; its GET is accepted")),
+    ("Formidable API", lazy_gettext("method POST, format JSON; or the token as the Basic password")),
+    ("MetForm Pro (REST API)", lazy_gettext("method POST")),
+    ("JetFormBuilder (Call Webhook)", lazy_gettext("paste the URL")),
 )
 
 

@@ -4,14 +4,17 @@ import logging
 from datetime import date
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .. import intake, validation
+from ..db import utcnow
 from ..delivery import outbox
 from ..forms import catalogue, fields
 from ..ops import refusals
 from ..privacy import consent, masking
 from ..states import State
-from . import queries, snippets
+from . import chart, queries, snippets, words
 from .access import ActionForm, bp, here, safe_next
 
 log = logging.getLogger(__name__)
@@ -21,7 +24,7 @@ LATEST = 10
 def _form_or_404(form_id):
     form = catalogue.find(form_id or "")
     if form is None:
-        abort(404, description="There is no such form.")
+        abort(404, description=_("There is no such form."))
     return form
 
 
@@ -31,9 +34,12 @@ def _banners(backlog_size, oldest_seconds, base):
         banners.append(
             (
                 "info",
-                f"PUBLIC_URL is not set, so the lines to paste below show {snippets.ADDRESS_PLACEHOLDER} where "
-                "this service's address belongs. Set PUBLIC_URL to the address visitors reach it at "
-                "(for example https://forms.example.com) and restart, or replace the placeholder by hand.",
+                _(
+                    "PUBLIC_URL is not set, so the lines to paste below show %(placeholder)s where this service's "
+                    "address belongs. Set PUBLIC_URL to the address visitors reach it at (for example "
+                    "https://forms.example.com) and restart, or replace the placeholder by hand.",
+                    placeholder=snippets.ADDRESS_PLACEHOLDER,
+                ),
             )
         )
     paused = outbox.paused_reason()
@@ -41,29 +47,41 @@ def _banners(backlog_size, oldest_seconds, base):
         banners.append(
             (
                 "danger",
-                f"Delivery is paused: {paused}. Nothing is lost; sign-ups wait and go out once "
-                "eSputnik accepts the key.",
+                _(
+                    "Delivery is paused: %(reason)s. Nothing is lost; sign-ups wait and go out once "
+                    "eSputnik accepts the key.",
+                    reason=paused,
+                ),
             )
         )
     if backlog_size and oldest_seconds > config["BACKLOG_WARN_MINUTES"] * 60:
+        minutes = round(oldest_seconds / 60)
         banners.append(
             (
                 "danger",
-                f"The backlog is old: {backlog_size} sign-up(s) waiting, the oldest for "
-                f"{oldest_seconds / 60:.0f} minutes. Check the worker and eSputnik's answers below.",
+                ngettext(
+                    "The backlog is old: %(num)d sign-up waiting, the oldest for %(minutes)d minutes.",
+                    "The backlog is old: %(num)d sign-ups waiting, the oldest for %(minutes)d minutes.",
+                    backlog_size,
+                    minutes=minutes,
+                )
+                + " "
+                + _("Check the worker and eSputnik's answers below."),
             )
         )
     if config["DRY_RUN"]:
         banners.append(
             (
                 "info",
-                "Dry run: sign-ups are stored and shown with the exact request that would be sent; "
-                "nothing goes to eSputnik.",
+                _(
+                    "Dry run: sign-ups are stored and shown with the exact request that would be sent; "
+                    "nothing goes to eSputnik."
+                ),
             )
         )
     if not config["ADMIN_PASSWORD"]:
         banners.append(
-            ("info", "This admin view has no password (development). Set ADMIN_PASSWORD before exposing it.")
+            ("info", _("This admin view has no password (development). Set ADMIN_PASSWORD before exposing it."))
         )
     return banners
 
@@ -74,10 +92,14 @@ def index():
     base = snippets.base_url(current_app.config, request.scheme, request.host)
     forms = []
     for form in catalogue.all_forms():
+        # The line to paste names the frame in the form's own language; the heading is in the marketer's.
         title = fields.texts(form, form.language)["title"]
-        forms.append((form, snippets.for_form(form, base, title), title))
+        forms.append((form, snippets.for_form(form, base, title), fields.texts(form, g.language)["title"]))
     latest, _more = queries.search(limit=LATEST)
     refusals.flush()  # this process's latest refusals too, not only those already written
+    daily = queries.daily_by_form(chart.DAYS)
+    today = utcnow().date()
+    charts = {form.id: chart.days(daily.get(form.id, {}), today) for form, _lines, _title in forms}
     return render_template(
         "admin/index.html",
         forms=forms,
@@ -90,6 +112,9 @@ def index():
         connection=queries.connection(recheck=bool(request.args.get("recheck"))),
         action=ActionForm(),
         today=date.today().isoformat(),
+        charts=charts,
+        chart=chart,
+        words=words,
     )
 
 
@@ -121,26 +146,27 @@ def submissions():
         items=queries.present(rows, {f.id: f for f in catalogue.all_forms()}, reveal=reveal),
         action=ActionForm(),
         here=here(),
+        words=words,
     )
 
 
-def _act(submission_id, change, done):
+def _act(submission_id, change, event, done):
     if not ActionForm().validate_on_submit():
-        abort(400, description="The page had expired; reload it and try again.")
+        abort(400, description=_("The page had expired; reload it and try again."))
     changed = change(submission_id)
-    log.info("admin action", extra={"event": f"admin_{done}", "submission": submission_id, "changed": changed})
-    flash(f"Submission {submission_id}: {done}." if changed else f"Submission {submission_id} was left as it was.")
+    log.info("admin action", extra={"event": f"admin_{event}", "submission": submission_id, "changed": changed})
+    flash(done if changed else _("The submission was left as it was."))
     return redirect(safe_next(request.form.get("next")), 303)
 
 
 @bp.post("/submissions/<submission_id>/retry")
 def retry(submission_id):
-    return _act(submission_id, lambda sid: outbox.requeue(ids=[sid]), "queued again")
+    return _act(submission_id, lambda sid: outbox.requeue(ids=[sid]), "retry", _("The submission was queued again."))
 
 
 @bp.post("/submissions/<submission_id>/discard")
 def discard(submission_id):
-    return _act(submission_id, lambda sid: outbox.discard([sid]), "discarded")
+    return _act(submission_id, lambda sid: outbox.discard([sid]), "discard", _("The submission was discarded."))
 
 
 @bp.route("/forms/<form_id>/test", methods=["GET", "POST"])
@@ -149,12 +175,18 @@ def test_sign_up(form_id):
     action, errors, data = ActionForm(), {}, request.form
     if request.method == "POST":
         if not action.validate_on_submit():
-            abort(400, description="The page had expired; reload it and try again.")
+            abort(400, description=_("The page had expired; reload it and try again."))
         values, errors = validation.clean(form, data, require_consent=False)
         if not errors:
             intake.accept(form, values, form.language, source="admin")
             shown = masking.address(intake.contact_key(values))
-            flash(f"Test sign-up for {shown} stored; the worker sends it within seconds. Watch for the event below.")
+            flash(
+                _(
+                    "Test sign-up for %(address)s stored; the worker sends it within seconds. "
+                    "Watch for the event below.",
+                    address=shown,
+                )
+            )
             return redirect(url_for("admin.submissions", form=form.id, q=intake.contact_key(values)), 303)
     return render_template(
         "admin/test_sign_up.html",
@@ -174,7 +206,8 @@ def _day(name):
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        abort(400, description=f"{name}: expected a date like 2025-01-31, got {raw[:20]!r}.")
+        problem = _("%(name)s: expected a date like 2025-01-31, got %(value)s.", name=name, value=raw[:20])
+        abort(400, description=problem)
 
 
 @bp.get("/consents.csv")

@@ -131,6 +131,8 @@ def submit(form_id):
         data = bodies.read_object(request)
     except bodies.BodyError as exc:
         refusals.record(form.id, "api", exc.status or 400, str(exc))
+        if exc.status == 413:  # the one shape every 413 of the service has
+            return jsonify(status="refused", error=str(exc)), 413
         return _errors({"body": [str(exc)]}, exc.status or 400)
     # Callers are programs: every check's verdict is answered honestly, never with a success.
     verdict = screening.screen(form, data)

@@ -33,7 +33,7 @@ def admin_page(client):
 
 def form_block(html, form_id):
     """Return the admin page's part about one form."""
-    return re.search(rf'<article class="form" id="form-{form_id}">(.*?)</article>', html, re.S).group(1)
+    return re.search(rf'<section class="form" id="form-{form_id}"[^>]*>(.*?)</section>', html, re.S).group(1)
 
 
 def refused_rows(block):
