@@ -13,7 +13,7 @@ from . import db
 from .admin import snippets
 from .db import Submission
 from .delivery import outbox, worker
-from .forms import catalogue
+from .forms import account_check, catalogue
 from .privacy import addresses, consent, retention
 from .states import DISCARDABLE, RETRYABLE
 
@@ -81,7 +81,8 @@ bp.cli.add_command(forms_group)
 
 @forms_group.command("check")
 @click.option("--base-url", help="The service's public address for the embed lines (default: PUBLIC_URL).")
-def forms_check(base_url):
+@click.option("--remote", is_flag=True, help="Also check custom field ids, their types and groups against eSputnik.")
+def forms_check(base_url, remote):
     """Check the forms file (it was read to get here) and print each form's event names and embed lines."""
     base = (base_url or current_app.config["PUBLIC_URL"]).rstrip("/") or None
     if base is None:
@@ -103,6 +104,26 @@ def forms_check(base_url):
         click.echo(f"{form.id}: formType={form.form_type!r}\n  new contact:   {new}\n  known contact: {known}")
         click.echo(f"  iframe:  {lines.iframe}\n  script:  {lines.script}\n  webhook: {lines.webhook}")
     click.echo(f"{len(catalogue.all_forms())} form(s), no problem found in {current_app.config['FORMS_FILE']}")
+    if remote:
+        check_remote()
+
+
+def check_remote():
+    """Print each form's mismatches with the eSputnik account; exit 1 on any, or when it cannot be asked."""
+    if not current_app.config["ESPUTNIK_API_KEY"]:
+        raise click.ClickException("ESPUTNIK_API_KEY is not set, so the account cannot be checked")
+    report = account_check.run(catalogue.all_forms(), current_app.config)
+    if report.error:
+        raise click.ClickException(f"eSputnik could not be asked: {report.error}")
+    for form_id, problems in report.problems.items():
+        verdict = f"{len(problems)} mismatch(es)" if problems else "matches the eSputnik account"
+        click.echo(f"{form_id}: {verdict}")
+        for problem in problems:
+            click.echo(f"  {problem}")
+    found = sum(len(problems) for problems in report.problems.values())
+    if found:
+        raise click.ClickException(f"{found} mismatch(es) with the eSputnik account")
+    click.echo("every form matches the eSputnik account")
 
 
 def _takes_webhooks(form):

@@ -50,6 +50,9 @@ class Submission(Base):
     purged_at: Mapped[datetime | None]
     # The variant of the form shown (a, b, ...); None for sign-ups that came by webhook.
     variant: Mapped[str | None] = mapped_column(String(32))
+    # What eSputnik's answer said: a new contact (subscribeFromApi-*) or a known one, and its email status.
+    contact_new: Mapped[bool | None]
+    email_status: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         Index("ix_submissions_due", "state", "next_attempt_at"),

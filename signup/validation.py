@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from datetime import date
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -15,6 +16,15 @@ CUSTOM_MAX_LENGTH = 1000
 NAME_MAX_LENGTH = 40
 NAME_WORD = re.compile(r"^[^\W_]+(?:['’ʼ-][^\W_]+)*\.?$")
 TRUE_WORDS = {"1", "on", "true", "yes", "y", "checked", "accepted", "agree"}
+INT32 = 2**31
+WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,10}$")
+# What a date input sends, and the ways people type dates that eSputnik also reads.
+DATE_FORMATS = (
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
+    re.compile(r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})$"),
+)
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+CHECKED = "true"  # what a ticked checkbox field sends
 
 
 def origin_of(url):
@@ -25,7 +35,7 @@ def origin_of(url):
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
-def _text(raw):
+def as_text(raw):
     """Return the value as text, or None when it is not text-like."""
     if isinstance(raw, str):
         return raw
@@ -37,7 +47,7 @@ def _text(raw):
 ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}  # joiners that some scripts need inside words
 
 
-def _has_control_characters(value):
+def has_control_characters(value):
     return any(
         unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")
         and c not in "\t\r\n"
@@ -46,14 +56,14 @@ def _has_control_characters(value):
     )
 
 
-def _at_most(limit):
+def at_most(limit):
     return ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", limit)
 
 
 def name_problem(value, *, limit_words):
     """Return why eSputnik would reject this first or last name, or None when it is fine."""
     if len(value) > NAME_MAX_LENGTH:
-        return _at_most(NAME_MAX_LENGTH)
+        return at_most(NAME_MAX_LENGTH)
     words = value.split()
     for word in words:
         if not NAME_WORD.match(word) or (word.endswith(".") and len(word) > 4):
@@ -98,9 +108,44 @@ def _clean_one(form, name, value):
     if name in NAME_FIELDS:
         value = " ".join(value.split())
         return value, name_problem(value, limit_words=name == "first_name")
+    kind = form.custom_types.get(name)
+    if kind is not None and kind.kind != "text":
+        return typed(kind, value)
     limit = MAX_LENGTHS.get(name, CUSTOM_MAX_LENGTH)
     if len(value) > limit:
-        return None, _at_most(limit)
+        return None, at_most(limit)
+    return value, None
+
+
+def _number(value):
+    if not WHOLE_NUMBER.match(value) or not -INT32 <= int(value) < INT32:
+        return None, _("Enter a whole number, like 42.")
+    return str(int(value)), None
+
+
+def _date(value):
+    for pattern in DATE_FORMATS:
+        match = pattern.match(value)
+        if match:
+            try:
+                day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                break
+            if EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+                return day.isoformat(), None
+    return None, _("Enter a real date, like 2026-03-31.")
+
+
+def typed(kind, value):
+    """Return (value as eSputnik takes it, None) or (None, message) for a non-empty typed custom field."""
+    if kind.kind == "number":
+        return _number(value)
+    if kind.kind == "date":
+        return _date(value)
+    if kind.kind == "select":
+        return (value, None) if value in kind.options else (None, _("Choose one of the options."))
+    if kind.kind == "checkbox":
+        return (CHECKED, None) if is_checked(value) else (None, None)
     return value, None
 
 
@@ -108,7 +153,7 @@ def is_checked(raw):
     """Tell whether a checkbox-like value means yes."""
     if raw is True:
         return True
-    text = _text(raw)
+    text = as_text(raw)
     return text is not None and text.strip().lower() in TRUE_WORDS
 
 
@@ -119,12 +164,12 @@ def clean(form, raw, *, require_consent=True):
     """
     values, errors = {}, {}
     for name in form.fields:
-        text = _text(raw.get(name, ""))
+        text = as_text(raw.get(name, ""))
         if text is None:
             errors[name] = [_("Send this field as text.")]
             continue
         text = text.strip()
-        if "\x00" in text or _has_control_characters(text):
+        if "\x00" in text or has_control_characters(text):
             errors[name] = [_("Remove the invisible control characters from this field.")]
         elif "\ufffd" in text:
             # What a body that was not valid UTF-8 decodes to; the visitor can only retype it.
@@ -136,9 +181,13 @@ def clean(form, raw, *, require_consent=True):
             value, problem = _clean_one(form, name, text)
             if problem:
                 errors[name] = [problem]
-            else:
+            elif value is not None:
                 values[name] = value
     _check_channel(form, values, errors)
+    # Imported here: collected reads the consent ledger's helpers, which read this module.
+    from . import collected
+
+    collected.add_extras(form, raw, values, errors)
     if form.consent and require_consent and not is_checked(raw.get("consent")):
         errors["consent"] = [_("Please tick the box to agree.")]
     return values, errors

@@ -62,10 +62,14 @@
     var src = new URL(script.src, location.href);
     var url = new URL(src.pathname.replace(/embed\.js$/, "f/") + formId, src.origin);
     var lang = data(script, "lang");
-    if (lang) url.searchParams.set("lang", lang);
-    if (state.v) url.searchParams.set("variant", state.v);
-    // The consent record names the page the form was on; its query may hold personal data, so it is left out.
-    url.searchParams.set("page", location.origin + location.pathname);
+    // The host page's UTM tags go along for the form's hidden values; the rest of its query may be personal.
+    url.search = (location.search.match(/[?&]utm_[^&]*/g) || []).join("");
+    var query = url.searchParams;
+    if (lang) query.set("lang", lang);
+    if (state.v) query.set("variant", state.v);
+    // The consent record names the page the form was on, without its query; and where the visitor came from.
+    query.set("page", location.origin + location.pathname);
+    query.set("referrer", document.referrer);
     var layer = data(script, "datalayer");
     var entry = {
       script: script,

@@ -82,8 +82,9 @@
       var input = document.getElementById("f-" + name);
       var item = list.appendChild(make("li", input ? "" : text));
       if (!input) return;
-      input.parentNode.classList.add("invalid");
-      input.parentNode.appendChild(make("p", text, { class: "error", id: "e-" + name }));
+      var box = input.closest(".field") || input.parentNode;
+      box.classList.add("invalid");
+      box.appendChild(make("p", text, { class: "error", id: "e-" + name }));
       input.setAttribute("aria-invalid", "true");
       input.setAttribute("aria-describedby", "e-" + name);
       item.appendChild(make("a", labelOf(input) + ": " + text, { href: "#f-" + name }));
@@ -102,9 +103,34 @@
         try { window.top.location.href = target; } catch (e) { location.href = target; }
       }, 150);
     }
-    var done = make("p", form.dataset.thanks, { class: "done", role: "status", tabindex: "-1" });
-    form.parentNode.replaceChildren(done);
-    done.focus();
+    var main = form.parentNode;
+    // The thank-you page's own finish, in place.
+    fetch(thanksPage(), { credentials: "omit" }).then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.text();
+    }).then(function (html) {
+      var finish = new DOMParser().parseFromString(html, "text/html").querySelector(".finish");
+      if (!finish) throw new Error("no finish");
+      show(main, document.importNode(finish, true));
+    }).catch(function () {
+      show(main, make("p", form.dataset.thanks, { class: "done", role: "status", tabindex: "-1" }));
+    });
+  }
+
+  function show(main, node) {
+    main.replaceChildren(node);
+    (node.querySelector(".done") || node).focus();
+  }
+
+  // The address is masked here: the thank-you's address never carries it whole.
+  function thanksPage() {
+    var url = new URL(form.dataset.thanksPage, location.href);
+    var email = form.elements.email ? form.elements.email.value.trim() : "";
+    var at = email.lastIndexOf("@");
+    if (at > 0) url.searchParams.set("to", email.charAt(0) + "***@" + email.slice(at + 1).toLowerCase());
+    var page = form.elements.page_url;
+    if (page) url.searchParams.set("back", page.value);
+    return url;
   }
 
   // A fresh token must be as old as a person's typing before it is accepted: hold the button till then.

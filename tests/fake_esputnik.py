@@ -2,7 +2,8 @@
 
 Tests script its answers: a status, a hang longer than the client's read timeout, a dropped
 connection, or, by default, 200 with a contact id. It can also answer 409 to an identical body
-within its duplicate window and 429 above a request rate, as eSputnik does.
+within its duplicate window and 429 above a request rate, as eSputnik does. It describes an
+account (custom fields, segments) the way GET addressbooks and GET groups do, quirks included.
 """
 
 import base64
@@ -14,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 FORBIDDEN = set("<;’\\/|\"`'^?!,>")
 CHANNEL_TYPES = {"email", "sms", "viber", "mobilepush", "webpush", "appinbox", "widget", "inapp"}
@@ -69,6 +71,35 @@ def shape_problem(payload):
     return None
 
 
+def _one_or_many(items):
+    # As eSputnik writes collections: one element as a bare object, several as an array.
+    return items[0] if len(items) == 1 else items
+
+
+def address_books(fields):
+    """Return GET addressbooks' answer for `fields`, with string numbers and one-element objects."""
+    groups = {}
+    for item in fields:
+        described = {
+            "type": item["type"],
+            "allowedValues": {"possibleValues": item.get("values", [])},
+            "required": "false",
+            "readonly": "false",
+        }
+        entry = {
+            "id": str(item["id"]),
+            "name": item["name"],
+            "fieldKey": item["name"].lower(),
+            "description": described,
+        }
+        groups.setdefault(item.get("group", "Main"), []).append(entry)
+    field_groups = [
+        {"name": name, "profileKey": name.lower(), "fields": _one_or_many(items)} for name, items in groups.items()
+    ]
+    book = {"addressBookId": "7200", "name": "Contacts", "fieldGroups": _one_or_many(field_groups)}
+    return {"addressBook": book}
+
+
 class FakeEsputnik:
     """The server and what it saw."""
 
@@ -83,6 +114,8 @@ class FakeEsputnik:
         self.ids = itertools.count(1000)
         self.recent_bodies = {}
         self.window = collections.deque()
+        self.fields = []  # {"id", "name", "type", "values", "group"}: the account's custom fields
+        self.segments = []  # the account's segment names
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -106,6 +139,7 @@ class FakeEsputnik:
             self.script = Script()
             self.recent_bodies.clear()
             self.window.clear()
+            self.fields, self.segments = [], []
             self.api_key, self.duplicate_window, self.rate_limit, self.latency = "test-key", 60.0, None, 0.0
 
     def then(self, *actions):
@@ -208,10 +242,22 @@ class FakeEsputnik:
                 self._ok()
 
             def _ok(self):
-                if self.path == "/api/v1/account/info":
+                path = urlsplit(self.path).path
+                if path == "/api/v1/account/info":
                     return self._send(200, b'{"userName":"api","organisationName":"Test shop"}')
+                if path == "/api/v1/addressbooks":
+                    return self._send(200, json.dumps(address_books(fake.fields)).encode())
+                if path == "/api/v1/groups":
+                    return self._send(200, json.dumps(self._segments_page()).encode())
                 answer = {"id": next(fake.ids), "emailStatus": "NEED_CONFIRMATION", "new": True}
                 self._send(200, json.dumps(answer).encode())
+
+            def _segments_page(self):
+                query = parse_qs(urlsplit(self.path).query)
+                start = max(int(query.get("startindex", ["1"])[0]), 1)
+                rows = min(int(query.get("maxrows", ["500"])[0]), 500)
+                names = fake.segments[start - 1 : start - 1 + rows]
+                return [{"id": 5000 + i, "name": name, "type": "Static"} for i, name in enumerate(names, start)]
 
             def _check(self):
                 """Return an error (status, message) the real API would give, or None."""

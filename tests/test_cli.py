@@ -54,7 +54,7 @@ def test_forms_check_prints_each_form_s_embed_lines(runner):
     assert '<iframe src="https://forms.example.com/f/news" title="news"' in output
     assert '<script src="https://forms.example.com/embed.js" data-form="phone" async></script>' in output
     assert "webhook: https://forms.example.com/hooks/full?token=<WEBHOOK_TOKEN>" in output
-    assert output.endswith("4 form(s), no problem found in " + str(FORMS_FILE) + "\n")
+    assert output.endswith("5 form(s), no problem found in " + str(FORMS_FILE) + "\n")
     assert "hook-secret-123" not in output
 
 

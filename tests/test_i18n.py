@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 
 from signup.config import ROOT
 from signup.i18n import TRANSLATIONS
-from signup.validation import _at_most
+from signup.validation import at_most
 from tests.conftest import form_token
 
 TRANSLATED = ("uk", "ru")
@@ -100,13 +100,13 @@ def test_api_errors_follow_the_lang_of_the_body(client):
 
 def test_lengths_are_counted_in_the_right_plural(client):
     with client.application.test_request_context("/?lang=uk"):
-        assert (_at_most(1), _at_most(3), _at_most(40)) == (
+        assert (at_most(1), at_most(3), at_most(40)) == (
             "Не більше 1 символу.",
             "Не більше 3 символів.",
             "Не більше 40 символів.",
         )
     with client.application.test_request_context("/?lang=ru"):
-        assert (_at_most(21), _at_most(22), _at_most(25)) == (
+        assert (at_most(21), at_most(22), at_most(25)) == (
             "Не более 21 символа.",
             "Не более 22 символов.",
             "Не более 25 символов.",

@@ -9,6 +9,10 @@ from urllib3.exceptions import NewConnectionError
 
 SUBSCRIBE_PATH = "/api/v1/contact/subscribe"
 ACCOUNT_PATH = "/api/v1/account/info"
+ADDRESSBOOKS_PATH = "/api/v1/addressbooks"
+GROUPS_PATH = "/api/v1/groups"
+GROUPS_PAGE = 500  # eSputnik's largest page of segments
+MAX_GROUP_PAGES = 100
 ADDRESS_FIELDS = ("town", "region", "address", "postcode")
 DETAIL_LIMIT = 500
 
@@ -41,15 +45,16 @@ def build_payload(form, values, language):
     address = {key: values[key] for key in ADDRESS_FIELDS if values.get(key)}
     if address:
         contact["address"] = address
-    fields = [
-        {"id": field_id, "value": values[name]} for name, field_id in form.custom_fields.items() if values.get(name)
-    ]
+    # Custom fields the visitor filled in, then the hidden values the page carried (UTM tags, page, referrer).
+    sources = (*form.custom_fields.items(), *form.hidden.items())
+    fields = [{"id": field_id, "value": values[name]} for name, field_id in sources if values.get(name)]
     if fields:
         contact["fields"] = fields
     contact["languageCode"] = language
     payload = {"contact": contact}
-    if form.groups:
-        payload["groups"] = list(form.groups)
+    groups = [*form.groups, *values.get("groups", ())]
+    if groups:
+        payload["groups"] = groups
     payload["formType"] = form.form_type
     return payload
 
@@ -59,15 +64,27 @@ def encode(payload):
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
-def contact_was_new(result):
-    """Return whether a Subscribe answer says the contact was new (True), known (False), or cannot tell (None)."""
+def _answer_of(result):
     try:
         answer = json.loads(result)
     except (TypeError, ValueError):
+        return {}
+    return answer if isinstance(answer, dict) else {}
+
+
+def contact_was_new(result):
+    """Return whether a Subscribe answer says the contact was new (True), known (False), or cannot tell (None)."""
+    new = _answer_of(result).get("new")
+    # Numbers and booleans may come back as strings.
+    return {True: True, False: False, "true": True, "false": False}.get(new) if isinstance(new, (bool, str)) else None
+
+
+def email_status(result):
+    """Return the emailStatus of a Subscribe answer (NEED_CONFIRMATION, BLACKLISTED, ...), or None."""
+    status = _answer_of(result).get("emailStatus")
+    if not isinstance(status, str) or not status.strip():
         return None
-    if not isinstance(answer, dict) or not isinstance(answer.get("new"), bool):
-        return None
-    return answer["new"]
+    return status.strip().upper()[:32]
 
 
 def _session():
@@ -152,16 +169,21 @@ def subscribe(config, body):
     return classify(response)
 
 
+def _get(config, path, params=None):
+    return _session().get(
+        config["ESPUTNIK_API_URL"] + path,
+        params=params,
+        auth=("api", config["ESPUTNIK_API_KEY"]),
+        headers={"Accept": "application/json"},
+        timeout=(config["ESPUTNIK_CONNECT_TIMEOUT"], config["ESPUTNIK_READ_TIMEOUT"]),
+        allow_redirects=False,
+    )
+
+
 def account_info(config):
     """Ask eSputnik who the key belongs to; return (ok, detail)."""
     try:
-        response = _session().get(
-            config["ESPUTNIK_API_URL"] + ACCOUNT_PATH,
-            auth=("api", config["ESPUTNIK_API_KEY"]),
-            headers={"Accept": "application/json"},
-            timeout=(config["ESPUTNIK_CONNECT_TIMEOUT"], config["ESPUTNIK_READ_TIMEOUT"]),
-            allow_redirects=False,
-        )
+        response = _get(config, ACCOUNT_PATH)
     except requests.RequestException as exc:
         return False, _failure(exc).detail
     if response.status_code != 200:
@@ -172,3 +194,69 @@ def account_info(config):
         return True, "key accepted"
     name = data.get("organisationName") or data.get("userName") if isinstance(data, dict) else None
     return True, f"key accepted ({name})" if name else "key accepted"
+
+
+class AccountError(Exception):
+    """eSputnik could not be asked about the account; the message says why, without the key."""
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """A custom contact field of the account: its name, type (TEXTFIELD, DATE, ...) and allowed values."""
+
+    name: str
+    type: str
+    values: tuple = ()
+
+
+def _listed(value):
+    # eSputnik sends a collection of one as the bare object, and none as nothing.
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _json_of(config, path, params=None):
+    try:
+        response = _get(config, path, params)
+    except requests.RequestException as exc:
+        raise AccountError(_failure(exc).detail) from None
+    if response.status_code != 200:
+        raise AccountError(classify(response).detail)
+    try:
+        return response.json()
+    except ValueError:
+        raise AccountError(f"{path} answered with something that is not JSON") from None
+
+
+def _field(raw):
+    description = raw.get("description") if isinstance(raw.get("description"), dict) else {}
+    allowed = description.get("allowedValues") if isinstance(description.get("allowedValues"), dict) else {}
+    values = tuple(str(v) for v in _listed(allowed.get("possibleValues")) if not isinstance(v, (dict, list)))
+    return FieldInfo(str(raw.get("name") or ""), str(description.get("type") or "").upper(), values)
+
+
+def custom_fields(config):
+    """Return {field id: FieldInfo} of every custom contact field of the account (GET addressbooks)."""
+    data = _json_of(config, ADDRESSBOOKS_PATH)
+    found = {}
+    for book in _listed(data.get("addressBook") if isinstance(data, dict) else None):
+        for group in _listed(book.get("fieldGroups") if isinstance(book, dict) else None):
+            for raw in _listed(group.get("fields") if isinstance(group, dict) else None):
+                try:
+                    # Numbers may come as strings ("7200").
+                    found[int(str(raw.get("id")))] = _field(raw)
+                except (AttributeError, ValueError):
+                    continue
+    return found
+
+
+def segment_names(config):
+    """Return the names of every segment of the account (GET groups, page by page)."""
+    names = set()
+    for page in range(MAX_GROUP_PAGES):
+        rows = _listed(_json_of(config, GROUPS_PATH, {"startindex": page * GROUPS_PAGE + 1, "maxrows": GROUPS_PAGE}))
+        names.update(str(row["name"]) for row in rows if isinstance(row, dict) and row.get("name") is not None)
+        if len(rows) < GROUPS_PAGE:
+            break
+    return names

@@ -90,6 +90,11 @@ def backoff(attempts, config):
     return min(config["RETRY_MAX_SECONDS"], base) * random.uniform(0.75, 1.25)
 
 
+def answered(answer):
+    """Return what a delivered answer said, for its columns: whether the contact was new, its email status."""
+    return {"contact_new": esputnik.contact_was_new(answer.body), "email_status": esputnik.email_status(answer.body)}
+
+
 def _next_state(item, answer, config, now):
     """Return the column values a submission takes after `answer`."""
     attempts = item.attempts + (answer.outcome not in ("paused", "throttled", "dry_run"))
@@ -99,6 +104,7 @@ def _next_state(item, answer, config, now):
         values["last_error"] = None if answer.outcome != "refused" else answer.detail
         if answer.outcome == "delivered":
             values["delivered_at"], values["result"] = now, answer.body or answer.detail
+            values.update(answered(answer))
         return values
     if answer.outcome == "paused":
         return {"updated_at": now}

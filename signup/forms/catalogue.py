@@ -5,13 +5,12 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from . import captcha, variants, webhook_settings
+from . import captcha, collecting, variants, webhook_settings
 from .captcha import CaptchaSpec
 from .form_checks import (
     FORM_ID,
     TableReader,
     Text,
-    check_custom_fields,
     check_fields,
     check_finish,
     check_form_type,
@@ -42,6 +41,7 @@ KNOWN_KEYS = {
     "variants",
     *TEXT_KEYS,
     *webhook_settings.KEYS,
+    *collecting.KEYS,
 }
 
 
@@ -66,6 +66,9 @@ class FormSpec:
     redirect_url: str | None = None
     consent: Text | None = None
     custom_fields: dict = field(default_factory=dict)
+    custom_types: dict = field(default_factory=dict)
+    hidden: dict = field(default_factory=dict)
+    choose_groups: tuple = ()
     labels: dict = field(default_factory=dict)
     texts: dict = field(default_factory=dict)
     language: str = "en"
@@ -104,22 +107,28 @@ def build_form(form_id, table, problems):
         problems.append(f"forms.{form_id}: the form id may use only a-z, 0-9 and -")
     for key in sorted(set(table) - KNOWN_KEYS):
         reader.fail(key, "unknown key")
-    custom = check_custom_fields(reader)
+    custom, types = collecting.check_custom_fields(reader)
     fields, required = check_fields(reader, custom)
     origins = tuple(o for o in (check_origin(reader, o) for o in reader.strings("allowed_origins")) if o)
     texts = {key: reader.text(key) for key in TEXT_KEYS if key in table}
+    collecting.check_consent(reader, texts.get("consent"))
     redirect_url = check_redirect(reader, table.get("redirect_url"), origins)
+    groups = reader.strings("groups")
+    chosen = collecting.check_choose_groups(reader, groups)
     spec = FormSpec(
         id=form_id,
         form_type=check_form_type(reader, table.get("form_type")),
         fields=fields,
         required=required,
-        groups=reader.strings("groups"),
+        groups=groups,
+        choose_groups=chosen,
+        hidden=collecting.check_hidden(reader, custom),
         allowed_origins=origins,
         redirect_url=redirect_url,
         consent=texts.get("consent"),
         custom_fields=custom,
-        labels=check_labels(reader, fields),
+        custom_types=types,
+        labels=check_labels(reader, (*fields, *chosen)),
         texts={k: v for k, v in texts.items() if v},
         language=check_language(reader),
         language_given="language" in table,

@@ -3,6 +3,8 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from . import consent_link
+
 BUILT_IN_LABELS = {
     "email": lazy_gettext("Email"),
     "phone": lazy_gettext("Phone number"),
@@ -37,18 +39,27 @@ def label(form, name, language):
     return name.replace("_", " ").capitalize()
 
 
+# The input a typed custom field is shown with; a select and a checkbox are their own elements.
+TYPED_INPUTS = {"number": "number", "date": "date", "select": "select", "checkbox": "checkbox"}
+
+
+def _describe_one(form, name, language):
+    kind = form.custom_types.get(name)
+    item = {
+        "name": name,
+        "label": label(form, name, language),
+        "type": TYPED_INPUTS.get(kind.kind, "text") if kind else INPUT_TYPES.get(name, "text"),
+        "autocomplete": AUTOCOMPLETE.get(name, "off"),
+        "required": name in form.required,
+    }
+    if kind and kind.kind == "select":
+        item["options"] = list(kind.options)
+    return item
+
+
 def describe(form, language):
     """Return the form's fields in order, each as a dict a template or a client can render."""
-    return [
-        {
-            "name": name,
-            "label": label(form, name, language),
-            "type": INPUT_TYPES.get(name, "text"),
-            "autocomplete": AUTOCOMPLETE.get(name, "off"),
-            "required": name in form.required,
-        }
-        for name in form.fields
-    ]
+    return [_describe_one(form, name, language) for name in form.fields]
 
 
 def texts(form, language):
@@ -59,6 +70,7 @@ def texts(form, language):
         "description": form.text("description", language),
         "submit": form.text("submit", language) or _("Subscribe"),
         "consent": form.consent.get(language, form.language) if form.consent else None,
+        "consent_html": consent_link.render(form.consent.get(language, form.language)) if form.consent else None,
         "thanks": form.text("thanks", language)
         or (_("Thank you! Please check your inbox to confirm.") if asks_email else _("Thank you for signing up!")),
     }

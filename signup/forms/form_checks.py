@@ -13,7 +13,9 @@ FORBIDDEN_IN_FORM_TYPE = set("<;’\\/|\"`'^?!,>")
 MAX_FORM_TYPE = 100 - len("subscribeUpdateFromApi-")
 FORM_ID = re.compile(r"^[a-z0-9-]{1,64}$")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-RESERVED_NAMES = {"consent", "form_token", "lang", "page", "page_url", "token", "website"}
+RESERVED_NAMES = {
+    "consent", "form_token", "groups", "lang", "page", "page_url", "referrer", "token", "variant", "website",
+}  # fmt: skip
 # How a visitor's sign-up ends: the built-in thank-you page, a redirect, or a message in place.
 FINISHES = ("page", "redirect", "inline")
 
@@ -99,22 +101,6 @@ def check_redirect(reader, value, origins):
     return value.strip()
 
 
-def check_custom_fields(reader):
-    raw = reader.table.get("custom_fields", {})
-    if not isinstance(raw, dict):
-        reader.fail("custom_fields", "expected a table of input name = eSputnik field id")
-        return {}
-    result = {}
-    for name, field_id in raw.items():
-        if not FIELD_NAME.match(name) or name in STANDARD_FIELDS or name in RESERVED_NAMES:
-            reader.fail(f"custom_fields.{name}", "must be a new lower-case name (a-z, 0-9, _), not a standard one")
-        elif isinstance(field_id, bool) or not isinstance(field_id, int) or not 0 < field_id < 2**31:
-            reader.fail(f"custom_fields.{name}", "expected eSputnik's numeric field id")
-        else:
-            result[name] = field_id
-    return result
-
-
 def check_fields(reader, custom):
     fields = reader.strings("fields")
     known = set(STANDARD_FIELDS) | set(custom)
@@ -142,7 +128,7 @@ def check_labels(reader, fields):
     labels = {}
     for name, value in raw.items():
         if name not in fields:
-            reader.fail(f"labels.{name}", "not among fields")
+            reader.fail(f"labels.{name}", "not among fields or choose_groups")
         text = reader.text(f"labels.{name}", value)
         if text:
             labels[name] = text

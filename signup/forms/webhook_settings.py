@@ -5,6 +5,7 @@ import re
 
 KEYS = ("webhook_tokens", "webhook_fields", "wpforms_secret")
 FULL_NAME = "full_name"  # a mapping target: one box holding the whole name, split into first and last
+GROUPS = "groups"  # a mapping target: the choose_groups ticked in the plugin's form
 URL_SAFE = re.compile(r"^[A-Za-z0-9._~-]+$")
 MIN_TOKEN_LENGTH = 16
 FROM_ENVIRONMENT = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -54,11 +55,13 @@ def _fields(reader, value, fields):
         reader.fail("webhook_fields", "expected a table of plugin key = field name")
         return {}
     mapping = {}
+    # A plugin's checkboxes may fill the groups a visitor picks, when the form lists some.
+    targets = (*fields, FULL_NAME, *((GROUPS,) if reader.table.get("choose_groups") else ()))
     for key, target in value.items():
         if not key.strip():
             reader.fail("webhook_fields", "a plugin key is empty")
-        elif not isinstance(target, str) or (target not in fields and target != FULL_NAME):
-            choices = ", ".join((*fields, FULL_NAME))
+        elif not isinstance(target, str) or target not in targets:
+            choices = ", ".join(targets)
             reader.fail(f"webhook_fields.{key}", f"{target!r} is not one of the form's fields ({choices})")
         else:
             mapping[key.strip()] = target

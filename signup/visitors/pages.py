@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 
-from .. import intake, validation
+from .. import collected, intake, validation
 from ..forms import captcha, catalogue, fields
 from ..i18n import current_language
 from ..ops import metrics
@@ -15,6 +15,7 @@ from ..privacy import consent
 from ..validation import origin_of
 from ..variants import choice
 from . import minify, screening, tokens
+from . import thanks as thanks_page
 
 bp = Blueprint("public", __name__)
 EMBED_SCRIPT = "embed.js"
@@ -128,14 +129,15 @@ def render_form(form, data, errors, status=200):
         token_field=screening.TOKEN_FIELD,
         captcha=form.captcha,
         page_url=consent.page_url(data),
+        extras=collected.on_page(form, data),
     )
     return page, status
 
 
-def finish(form):
+def finish(form, data):
     """Answer an accepted (or trapped) submission: 303 to the thank-you page or the redirect URL."""
     target = form.redirect_url or url_for(
-        "public.thanks", form_id=form.id, lang=current_language(), **choice.query(form)
+        "public.thanks", form_id=form.id, lang=current_language(), **choice.query(form), **thanks_page.query(form, data)
     )
     return redirect(target, 303)
 
@@ -156,7 +158,7 @@ def submit_form(form_id):
         abort(403, description=_("This form can be sent only from its own page or a site allowed to embed it."))
     if verdict:
         intake.accept_time.imitate()
-        return finish(form)
+        return finish(form, data)
     values, errors = validation.clean(form, data)
     errors.update(captcha_errors(form, data))
     if errors:
@@ -171,7 +173,7 @@ def submit_form(form_id):
     )
     if submission_id:
         metrics.accepted(form.id, "form")
-    return finish(form)
+    return finish(form, data)
 
 
 def captcha_errors(form, data):
@@ -189,7 +191,14 @@ def thanks(form_id):
     form, language = _form_or_404(), current_language()
     texts = fields.texts(form, language)
     heading = form.text("title", language) or _("Thank you")
-    return render_template("public/thanks.html", form=form, texts=texts, heading=heading, language=language)
+    return render_template(
+        "public/thanks.html",
+        form=form,
+        texts=texts,
+        heading=heading,
+        language=language,
+        **thanks_page.details(form, request.args),
+    )
 
 
 @bp.get("/favicon.ico")

@@ -100,6 +100,8 @@ def _mapped(mapping, items, raw, wanted):
         if target == "full_name":
             first, last = names.split(value)
             _fill(raw, first_name=first, last_name=last)
+        elif target == "groups":
+            raw.setdefault(target, item.value if isinstance(item.value, list) else value)
         elif target in wanted:
             raw.setdefault(target, value)
     return used
@@ -174,4 +176,4 @@ def extract(form, items):
             raw.setdefault(name, value)
     contact = [item for item in remaining if not item.meta and item.key.casefold() not in wanted]
     _recognise(contact, raw, wanted, form.phone_region)
-    return {name: value for name, value in raw.items() if name in wanted}
+    return {name: value for name, value in raw.items() if name in wanted or name == "groups"}

@@ -134,7 +134,7 @@ def test_preview_shows_the_variant_and_keeps_it_through_the_sign_up(client):
     assert catalogue.parse(TESTED)["offer"].variants["b"].theme.style_hash in page.headers["Content-Security-Policy"]
     token = TOKEN_RE.search(html).group(1)
     answer = client.post("/f/offer?variant=b", data={"form_token": token, "email": "b@example.com", "lang": "uk"})
-    assert answer.headers["Location"] == "/f/offer/thanks?lang=uk&variant=b"
+    assert answer.headers["Location"] == "/f/offer/thanks?lang=uk&variant=b&to=b***@example.com"
     with client.application.app_context(), db.session() as session:
         stored = session.scalars(select(Submission).where(Submission.contact_key == "b@example.com")).one()
     assert stored.variant == "b" and json.loads(stored.payload)["formType"] == "offer short"

@@ -60,7 +60,7 @@ def test_a_server_s_user_agent_is_refused_and_pointed_to_the_webhook(app, client
 def test_the_html_form_still_answers_the_same_agents_as_a_person(app, client, agent):
     data = {"form_token": form_token(client, "news"), "website": "", "email": "ada@example.com", "consent": "yes"}
     answer = client.post("/f/news", data=data, headers={"User-Agent": agent})
-    assert (answer.status_code, answer.headers["Location"]) == (303, "/f/news/thanks?lang=en")
+    assert (answer.status_code, answer.headers["Location"]) == (303, "/f/news/thanks?lang=en&to=a***@example.com")
     assert count(app) == 0
 
 

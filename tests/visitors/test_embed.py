@@ -11,7 +11,7 @@ from signup.visitors import minify
 from tests.conftest import FORMS_FILE, form_token, sign_up
 
 STATIC = ROOT / "static"
-BUDGET = 15_000  # bytes of HTML + CSS + JS for one form page, uncompressed
+BUDGET = 17_000  # bytes of HTML + CSS + JS for one form page, uncompressed
 EXTRA_FORMS = """
 [forms.styled]
 form_type = "styled"
@@ -199,7 +199,7 @@ def test_the_page_tells_its_script_how_to_finish(client):
 
 def test_an_inline_form_without_javascript_still_ends_on_the_thank_you_page(client):
     answer = sign_up(client, "styled", email="d@example.com")
-    assert (answer.status_code, answer.headers["Location"]) == (303, "/f/styled/thanks?lang=en")
+    assert (answer.status_code, answer.headers["Location"]) == (303, "/f/styled/thanks?lang=en&to=d***@example.com")
 
 
 def test_pages_name_the_event_their_script_reports(client):

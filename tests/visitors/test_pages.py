@@ -45,7 +45,7 @@ def test_unknown_form_is_404(client):
 def test_valid_sign_up_is_stored_then_redirected_to_thanks(app, client):
     answer = sign_up(client, "news", email="Ada@Example.com", first_name="Ada", consent="yes")
     assert answer.status_code == 303
-    assert answer.headers["Location"] == "/f/news/thanks?lang=en"
+    assert answer.headers["Location"] == "/f/news/thanks?lang=en&to=A***@example.com"
     (row,) = stored(app)
     assert (row.form_id, row.source, row.state, row.attempts) == ("news", "form", "pending", 0)
     assert json.loads(row.payload) == {
@@ -79,7 +79,7 @@ def test_invalid_input_rerenders_with_422_values_kept_and_errors_beside_fields(a
 
 def test_honeypot_gets_the_same_answer_and_nothing_is_stored(app, client):
     answer = sign_up(client, "news", email="a@example.com", consent="yes", website="http://spam.example")
-    assert (answer.status_code, answer.headers["Location"]) == (303, "/f/news/thanks?lang=en")
+    assert (answer.status_code, answer.headers["Location"]) == (303, "/f/news/thanks?lang=en&to=a***@example.com")
     assert stored(app) == []
 
 
@@ -170,3 +170,44 @@ def test_a_favicon_is_linked_and_answered_at_its_usual_address(client):
 def test_the_thank_you_page_has_a_heading(client):
     html = client.get("/f/news/thanks?lang=uk").get_data(as_text=True)
     assert "<h1>Дякуємо</h1>" in html and 'role="status"' in html
+
+
+def test_the_thank_you_page_names_the_masked_address_its_inbox_and_the_way_back(client):
+    page = "https://shop.example.com/blog/post"
+    answer = sign_up(client, "news", email="Ada.L@GMail.com", consent="yes", page_url=page)
+    location = answer.headers["Location"]
+    assert "to=A***@gmail.com" in location and "Ada.L" not in location
+    html = client.get(location).get_data(as_text=True)
+    assert "The email goes to A***@gmail.com." in html
+    assert (
+        '<a class="open-inbox" href="https://mail.google.com/mail/u/0/#inbox" target="_blank" rel="noopener">' in html
+    )
+    assert f'<a class="back" href="{page}" target="_top">Back to the site</a>' in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "to=ada@gmail.com",  # a whole address is never shown
+        "to=<b>x</b>***@gmail.com",
+        "to=a***@gmail.com&back=https://evil.example/phish",  # only the form's own sites
+        "to=a***@gmail.com&back=javascript:alert(1)",
+    ],
+)
+def test_the_thank_you_page_shows_only_a_masked_address_and_a_page_of_the_forms_sites(client, query):
+    html = client.get(f"/f/news/thanks?lang=en&{query}").get_data(as_text=True)
+    assert "ada@gmail.com" not in html and "<b>x</b>" not in html
+    assert "evil.example" not in html and "javascript:" not in html
+
+
+def test_the_thank_you_is_in_the_visitors_language(client):
+    html = client.get("/f/news/thanks?lang=uk&to=a***@ukr.net").get_data(as_text=True)
+    assert "Лист надійде на a***@ukr.net." in html and "Відкрити ukr.net" in html
+    html = client.get("/f/news/thanks?lang=ru&to=a***@i.ua").get_data(as_text=True)
+    assert "Письмо придёт на a***@i.ua." in html and "Открыть I.UA" in html
+
+
+def test_the_thank_you_heading_says_to_check_the_inbox_when_an_address_was_given(client):
+    assert "<h1>Check your inbox</h1>" in client.get("/f/news/thanks?to=a***@example.com").get_data(as_text=True)
+    assert "<h1>Перевірте пошту</h1>" in client.get("/f/news/thanks?lang=uk&to=a***@example.com").get_data(as_text=True)
+    assert "<h1>Check your inbox</h1>" not in client.get("/f/news/thanks").get_data(as_text=True)

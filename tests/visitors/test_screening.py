@@ -33,7 +33,7 @@ def caught(client, rule, form="news"):
 @pytest.mark.parametrize("agent", ["", "curl/8.5.0", "python-requests/2.32", "Go-http-client/1.1", "Scrapy/2.11"])
 def test_bot_like_user_agents_are_trapped(app, client, agent):
     answer = post(client, form_token(client, "news"), headers={"User-Agent": agent})
-    assert (answer.status_code, answer.headers["Location"]) == (303, "/f/news/thanks?lang=en")
+    assert (answer.status_code, answer.headers["Location"]) == (303, "/f/news/thanks?lang=en&to=a***@example.com")
     assert count(app) == 0 and caught(client, "user_agent") == 1
 
 

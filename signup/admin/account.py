@@ -1,0 +1,58 @@
+"""The admin's account check: each form against the eSputnik account, kept for every process, run again on request."""
+
+import json
+from datetime import datetime
+
+from flask import current_app, g, redirect, url_for
+
+from .. import db
+from ..db import Flag
+from ..forms import account_check, catalogue
+from .access import bp
+
+FLAG = "account_check"
+# The admin waits for this check, so it gets a shorter leash than deliveries do.
+CHECK_TIMEOUT = 5.0
+
+
+def save(report):
+    """Keep the report where every process finds it."""
+    value = json.dumps({"problems": report.problems, "error": report.error, "at": report.checked_at.isoformat()})
+    with db.session() as session, session.begin():
+        flag = session.get(Flag, FLAG)
+        if flag is None:
+            session.add(Flag(name=FLAG, value=value, updated_at=report.checked_at))
+        else:
+            flag.value, flag.updated_at = value, report.checked_at
+
+
+def last():
+    """Return the last account check's Report, or None when none was run (read once per request)."""
+    if "account_report" not in g:
+        g.account_report = _stored()
+    return g.account_report
+
+
+def _stored():
+    with db.session() as session:
+        flag = session.get(Flag, FLAG)
+        value = flag.value if flag else None
+    if value is None:
+        return None
+    data = json.loads(value)
+    return account_check.Report(data["problems"], data["error"], datetime.fromisoformat(data["at"]))
+
+
+@bp.context_processor
+def account_report():
+    # A function, not a value: only the page that shows the check reads it.
+    return {"account_report": last}
+
+
+@bp.get("/account-check")
+def check_account():
+    config = current_app.config
+    limits = {key: min(config[key], CHECK_TIMEOUT) for key in ("ESPUTNIK_CONNECT_TIMEOUT", "ESPUTNIK_READ_TIMEOUT")}
+    if config["ESPUTNIK_API_KEY"]:
+        save(account_check.run(catalogue.all_forms(), {**config, **limits}))
+    return redirect(url_for("admin.index") + "#account", 303)
