@@ -62,7 +62,8 @@ def _form(multidict):
     lists = list(multidict.lists())
     if sum(len(values) for _key, values in lists) > MAX_VALUES:
         raise too_many()
-    return {key: values[0] if len(values) == 1 else values for key, values in lists}
+    # A multipart part whose name cannot be read comes with no key: it names no field, so it is left out.
+    return {key: values[0] if len(values) == 1 else values for key, values in lists if key is not None}
 
 
 def read(request, *, query=False):

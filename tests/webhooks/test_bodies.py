@@ -36,3 +36,16 @@ def test_what_cannot_be_read_is_refused_with_what_to_send(app, raw, content_type
     with pytest.raises(bodies.BodyError) as refused:
         read(app, data=raw, content_type=content_type)
     assert str(refused.value) == message
+
+
+def test_a_multipart_part_whose_name_cannot_be_read_is_left_out(client):
+    boundary = "b0undary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="broken\\"\r\n\r\n{{}}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="email"\r\n\r\nada@example.com\r\n'
+        f"--{boundary}--\r\n"
+    ).encode()
+    answer = client.post(
+        "/hooks/news?token=hook-secret-123", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
