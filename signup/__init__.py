@@ -8,7 +8,7 @@ from .forms import catalogue
 from .openapi import bp as openapi_bp
 from .ops import compression, health, logs, metrics
 from .variants import counting
-from .visitors import api, pages, throttling
+from .visitors import api, assets, pages, throttling
 from .webhooks import bodies
 
 
@@ -41,7 +41,8 @@ def create_app(test_config=None, environ=None):
     i18n.init_app(app)
     metrics.init_app(app)
     errors.init_app(app)
-    for blueprint in (pages.bp, api.bp, counting.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp, openapi_bp):
+    blueprints = (pages.bp, assets.bp, api.bp, counting.bp, webhooks.bp, admin.bp, health.bp, metrics.bp, cli.bp)
+    for blueprint in (*blueprints, openapi_bp):
         app.register_blueprint(blueprint)
     throttling.init_app(app)
     app.before_request(bodies.refuse_cut_off_body)

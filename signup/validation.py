@@ -164,7 +164,7 @@ def clean(form, raw, *, require_consent=True):
     """
     values, errors = {}, {}
     for name in form.fields:
-        text = as_text(raw.get(name, ""))
+        text = as_text(_box_as_text(form, name, raw.get(name, "")))
         if text is None:
             errors[name] = [_("Send this field as text.")]
             continue
@@ -191,6 +191,14 @@ def clean(form, raw, *, require_consent=True):
     if form.consent and require_consent and not is_checked(raw.get("consent")):
         errors["consent"] = [_("Please tick the box to agree.")]
     return values, errors
+
+
+def _box_as_text(form, name, value):
+    """Return a JSON true or false sent for a checkbox field as what a ticked or unticked box sends."""
+    kind = form.custom_types.get(name)
+    if isinstance(value, bool) and kind and kind.kind == "checkbox":
+        return "yes" if value else ""
+    return value
 
 
 def _check_channel(form, values, errors):

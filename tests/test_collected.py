@@ -186,6 +186,22 @@ def test_the_json_api_takes_hidden_values_and_groups_from_the_body(app, client):
     assert payload["groups"] == ["Subscribers", "Sales"]
 
 
+@pytest.mark.parametrize(("ticked", "sent"), [(True, [{"id": 118, "value": "true"}]), (False, [])])
+def test_the_json_api_takes_a_checkbox_field_as_true_or_false(app, client, ticked, sent):
+    body = {"email": "box@example.com", "vip": ticked, "form_token": form_token(client, "extras")}
+    answer = client.post("/api/forms/extras/submissions", json=body, headers={"User-Agent": "Mozilla/5.0 Chrome/120"})
+    assert answer.status_code == 202
+    (row,), _consents = stored(app)
+    assert json.loads(row.payload)["contact"].get("fields", []) == sent
+
+
+def test_true_is_still_not_text_for_other_fields(client):
+    body = {"email": "box@example.com", "note": True, "age": False, "form_token": form_token(client, "extras")}
+    answer = client.post("/api/forms/extras/submissions", json=body, headers={"User-Agent": "Mozilla/5.0 Chrome/120"})
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"] == {"note": ["Send this field as text."], "age": ["Send this field as text."]}
+
+
 @pytest.mark.both_databases
 def test_a_group_not_listed_is_refused_and_nothing_stored(app, client):
     answer = sign_up(client, "extras", email="ada@example.com", groups=["News", "Admins"])

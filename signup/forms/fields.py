@@ -62,6 +62,11 @@ def describe(form, language):
     return [_describe_one(form, name, language) for name in form.fields]
 
 
+def group_choices(form, language):
+    """Return the groups a visitor may tick, each with its label in `language`."""
+    return [{"name": name, "label": form.label(name, language) or name} for name in form.choose_groups]
+
+
 def texts(form, language):
     """Return the form's visible texts in `language`, built-in ones where none is configured."""
     asks_email = "email" in form.fields

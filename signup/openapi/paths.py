@@ -1,7 +1,7 @@
 """The operations of the JSON API and the webhook intake, with every answer each one gives."""
 
 from ..visitors import screening
-from .schemas import TEXT, schema
+from .shapes import TEXT, schema
 
 FORM_BODIES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

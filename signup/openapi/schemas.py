@@ -2,8 +2,9 @@
 
 from ..i18n import LANGUAGES
 from ..visitors import screening
+from . import form_schemas
+from .shapes import MESSAGES, TEXT, field_values, schema
 
-STANDARD_FIELDS = ("email", "phone", "first_name", "last_name", "town", "region", "address", "postcode")
 PLUGIN_FORMATS = (
     "plain",
     "elementor",
@@ -14,23 +15,6 @@ PLUGIN_FORMATS = (
     "metform",
     "jetformbuilder",
 )
-TEXT = {"type": "string"}
-MESSAGES = {"type": "array", "items": TEXT, "minItems": 1}
-
-
-def _ref(kind, name):
-    return {"$ref": f"#/components/{kind}/{name}"}
-
-
-def schema(name):
-    """Return a reference to the schema component `name`."""
-    return _ref("schemas", name)
-
-
-def _field_values():
-    return {name: {**TEXT, "description": f"The {name.replace('_', ' ')} field."} for name in STANDARD_FIELDS}
-
-
 SCHEMAS = {
     "Refusal": {
         "type": "object",
@@ -41,82 +25,15 @@ SCHEMAS = {
     "FieldErrors": {
         "type": "object",
         "description": (
-            "Messages per input name, in the form's language. Besides the form's fields, the keys may be "
-            f"`{screening.TOKEN_FIELD}` (fetch a fresh token), `{screening.HONEYPOT}` (leave it empty), `consent`, "
+            "Messages per input name, in the form's language. Besides the form's fields and hidden values, the "
+            f"keys may be `{screening.TOKEN_FIELD}` (fetch a fresh token), `{screening.HONEYPOT}` (leave it empty), "
+            "`consent`, `groups` (choose among the offered ones), "
             "`body` (the body could not be read), `user_agent` or `origin` (send from a browser or an allowed site)."
         ),
         "required": ["errors"],
         "properties": {"errors": {"type": "object", "additionalProperties": MESSAGES}},
     },
-    "Field": {
-        "type": "object",
-        "required": ["name", "label", "type", "autocomplete", "required"],
-        "properties": {
-            "name": {**TEXT, "description": "The input name to send the value under."},
-            "label": TEXT,
-            "type": {"enum": ["email", "tel", "text"], "description": "The HTML input type to render."},
-            "autocomplete": {**TEXT, "description": "The HTML autocomplete hint."},
-            "required": {"type": "boolean"},
-        },
-    },
-    "Definition": {
-        "type": "object",
-        "required": ["id", "language", "fields", "consent", "texts", "token", "token_field", "honeypot_field"],
-        "properties": {
-            "id": TEXT,
-            "language": {"enum": list(LANGUAGES), "description": "The language of every text here."},
-            "fields": {"type": "array", "items": schema("Field")},
-            "consent": {
-                "type": ["string", "null"],
-                "description": "Text of the consent checkbox; when present, send `consent: true` with the sign-up.",
-            },
-            "texts": {
-                "type": "object",
-                "required": ["title", "description", "submit", "thanks"],
-                "properties": {
-                    "title": TEXT,
-                    "description": {"type": ["string", "null"]},
-                    "submit": TEXT,
-                    "thanks": TEXT,
-                },
-            },
-            "token": {
-                **TEXT,
-                "description": (
-                    "A signed form token for one sign-up: send it back as `form_token`. It is refused when sent "
-                    "sooner than FORM_MIN_FILL_SECONDS after it was issued, after FORM_TOKEN_MAX_AGE, or twice."
-                ),
-            },
-            "token_field": {"const": screening.TOKEN_FIELD},
-            "honeypot_field": {"const": screening.HONEYPOT},
-            "redirect_url": {"type": ["string", "null"], "description": "Where the form's own page goes after."},
-        },
-    },
-    "SignUp": {
-        "type": "object",
-        "description": (
-            "The values by input name (the `fields` of the definition), the token, and an empty honeypot. "
-            "Custom fields of the form are sent the same way, as text."
-        ),
-        "required": [screening.TOKEN_FIELD],
-        "properties": {
-            screening.TOKEN_FIELD: {**TEXT, "description": "The `token` from GET /api/forms/{form_id}, unchanged."},
-            screening.HONEYPOT: {"const": "", "description": "Leave empty or leave out: it catches bots."},
-            "consent": {
-                "type": ["boolean", "string"],
-                "description": "`true` (or `on`) when the person ticked the consent box.",
-            },
-            "lang": {"enum": list(LANGUAGES), "description": "The language the person saw the form in."},
-            **_field_values(),
-        },
-        "additionalProperties": TEXT,
-    },
-    "Accepted": {
-        "type": "object",
-        "description": "Stored and committed; it goes to eSputnik from the queue. Nothing else is a success.",
-        "required": ["id", "status"],
-        "properties": {"id": {"type": "string", "pattern": "^[0-9a-f]{32}$"}, "status": {"const": "accepted"}},
-    },
+    **form_schemas.SCHEMAS,
     "HookFields": {
         "type": "object",
         "description": (
@@ -125,7 +42,7 @@ SCHEMAS = {
             "JetFormBuilder, Contact Form 7, Ninja Forms) are recognised too; their keys are mapped by "
             "`webhook_fields` in the forms file or by common names. Form-encoded keys like `fields[email]` nest."
         ),
-        "properties": {**_field_values(), "lang": {"enum": list(LANGUAGES)}},
+        "properties": {**field_values(), "lang": {"enum": list(LANGUAGES)}},
         "additionalProperties": True,
     },
     "HookAccepted": {

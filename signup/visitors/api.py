@@ -54,6 +54,8 @@ def definition(form_id):
         id=form.id,
         language=language,
         fields=fields.describe(form, language),
+        groups=fields.group_choices(form, language),
+        hidden=list(form.hidden),
         consent=texts["consent"],
         texts={key: texts[key] for key in ("title", "description", "submit", "thanks")},
         token=tokens.issue(form.id),

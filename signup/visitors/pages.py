@@ -1,7 +1,5 @@
 """The visitor's form pages (shown in an iframe, posted without JavaScript, thanked) and the embed script."""
 
-import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory, url_for
@@ -22,8 +20,6 @@ EMBED_SCRIPT = "embed.js"
 # The embed script's URL is pasted into other sites, so it cannot carry a version: cache it for a day
 # and let browsers use a stale copy for a week while they fetch the new one.
 EMBED_CACHE = "public, max-age=86400, stale-while-revalidate=604800"
-# Page assets are linked with a hash of their content, so a changed file gets a new URL.
-ASSET_CACHE = "public, max-age=31536000, immutable"
 # Browsers ask for /favicon.ico by that fixed name wherever a page links no icon; it hardly changes.
 FAVICON = "favicon.ico"
 FAVICON_CACHE = "public, max-age=2592000"
@@ -72,28 +68,6 @@ def page_headers(response):
             response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cache-Control"] = "no-store"
     response.vary.add("Accept-Language")
-    return response
-
-
-@lru_cache(maxsize=32)
-def _content_hash(path, _mtime):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
-
-
-@bp.app_context_processor
-def asset_helpers():
-    def asset_url(filename):
-        """Return the URL of a static file with a hash of its content, so it may be cached for good."""
-        path = Path(current_app.static_folder) / filename
-        return url_for("static", filename=filename, v=_content_hash(str(path), path.stat().st_mtime_ns))
-
-    return {"asset_url": asset_url}
-
-
-@bp.after_app_request
-def cache_versioned_assets(response):
-    if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
-        response.headers["Cache-Control"] = ASSET_CACHE
     return response
 
 

@@ -21,7 +21,7 @@ from signup.openapi import document
 # Bounds the whole module to well under a minute on a shared machine: 9 operations, this many cases each.
 MAX_EXAMPLES = 60
 TOKEN = "hook-secret-123"
-FORMS = ("news", "phone", "full", "away")
+FORMS = ("news", "phone", "full", "away", "extras")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

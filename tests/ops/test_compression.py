@@ -8,7 +8,14 @@ import pytest
 
 AUTH = ("admin", "admin-pass")
 DECODERS = {"br": brotli.decompress, "gzip": gzip.decompress}
-TEXT_ANSWERS = ("/f/news?lang=uk", "/embed.js", "/static/form.css", "/static/form.js", "/api/openapi.json")
+TEXT_ANSWERS = (
+    "/f/news?lang=uk",
+    "/embed.js",
+    "/assets/form.css",
+    "/assets/form.js",
+    "/static/form.js",
+    "/api/openapi.json",
+)
 
 
 def _without_token(body):

@@ -149,7 +149,7 @@ def test_html_error_pages_may_load_their_own_stylesheet_script_and_icon(client):
         policy = dict(d.strip().split(" ", 1) for d in answer.headers["Content-Security-Policy"].split(";"))
         assert policy["style-src"] == "'self'" and policy["script-src"] == "'self'" and "'self'" in policy["img-src"]
         assert policy["default-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
-        assert 'rel="stylesheet" href="/static/form.css?v=' in answer.get_data(as_text=True)
+        assert 'rel="stylesheet" href="/assets/form.css?v=' in answer.get_data(as_text=True)
     assert (
         client.get("/api/forms/nope").headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     )
