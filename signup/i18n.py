@@ -8,6 +8,8 @@ from werkzeug.exceptions import HTTPException
 
 LANGUAGES = ("uk", "ru", "en")
 TRANSLATIONS = Path(__file__).with_name("translations")
+# Requests from other servers (form plugins) carry no visitor's Accept-Language: the form's language is used.
+SERVER_TO_SERVER = ("webhooks",)
 babel = Babel()
 
 
@@ -39,7 +41,7 @@ def select_language():
     asked = requested_language()
     if asked:
         return asked
-    if g.get("server_to_server"):
+    if request.blueprint in SERVER_TO_SERVER:
         return default
     return request.accept_languages.best_match(LANGUAGES) or default
 

@@ -6,7 +6,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +14,6 @@ from sqlalchemy.exc import IntegrityError
 from . import db
 from .db import Submission, UsedToken, utcnow
 from .delivery import esputnik
-from .ops import metrics
 from .privacy import consent as ledger
 from .states import COUNTED, State
 
@@ -161,25 +160,17 @@ def accept(form, values, language, source, dedupe_key=None, token_nonce=None, co
         with db.engine().begin() as connection:
             _lock_contact(connection, key)
             if token_nonce and not _spend_token(connection, token_nonce, now):
-                metrics.screened(form.id, REUSED)
                 return None, False
             existing = _find_by_dedupe_key(connection, dedupe_key) if dedupe_key else None
             if existing is not None:
-                return _noted(existing), False
+                return existing, False
             submission_id, created = _store(connection, form, payload, key, language, source, dedupe_key, now)
             if consent is not None:
                 ledger.record(connection, submission_id, form.id, key, consent)
     except IntegrityError:
         return _after_race(form, dedupe_key)
     accept_time.observe(time.monotonic() - started)
-    return _noted(submission_id), created
-
-
-def _noted(submission_id):
-    # The request's log line names the submission, so a visitor's request can be followed to eSputnik.
-    if has_request_context():
-        g.submission_id = submission_id
-    return submission_id
+    return submission_id, created
 
 
 def _after_race(form, dedupe_key):
@@ -188,7 +179,7 @@ def _after_race(form, dedupe_key):
         existing = _find_by_dedupe_key(connection, dedupe_key) if dedupe_key else None
     if existing is None:
         raise RuntimeError(f"a unique key conflict on form {form.id} that is not a plugin entry")
-    return _noted(existing), False
+    return existing, False
 
 
 def _find_by_dedupe_key(connection, key):

@@ -15,6 +15,8 @@ from flask import g, request
 from ..privacy import masking
 
 request_id = ContextVar("request_id", default=None)
+# The submission a request stored, told by `name_submission`, so the request's line names it.
+submission_id = ContextVar("submission_id", default=None)
 # A proxy's id (Heroku's router sends one) is kept so lines can be matched with the router's.
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 STANDARD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
@@ -135,18 +137,24 @@ def finish_request(response):
     }
     if (request.view_args or {}).get("form_id") and g.get("form") is not None:
         line["form"] = g.form.id
-    if g.get("submission_id"):
-        line["submission"] = g.submission_id
+    if submission_id.get():
+        line["submission"] = submission_id.get()
     logging.getLogger("signup.requests").info(
         "%s %s %s", request.method, request.path, response.status_code, extra=line
     )
     return response
 
 
+def name_submission(submission):
+    """Name the submission this request stored in the request's log line."""
+    submission_id.set(submission)
+
+
 def end_request(_error=None):
     token = g.pop("request_id_token", None)
     if token is not None:
         request_id.reset(token)
+    submission_id.set(None)
 
 
 def init_app(app):

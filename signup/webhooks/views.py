@@ -3,13 +3,13 @@
 import hashlib
 import logging
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
 from .. import intake, validation
 from ..forms import catalogue
 from ..i18n import current_language
-from ..ops import metrics
+from ..ops import logs, metrics
 from . import auth, bodies, brackets, plugins, recognition
 
 bp = Blueprint("webhooks", __name__)
@@ -29,10 +29,7 @@ class Refused(Exception):
 
 @bp.url_value_preprocessor
 def find_form(_endpoint, values):
-    g.server_to_server = True
-    g.form = catalogue.find((values or {}).get("form_id", ""))
-    if g.form is None:
-        abort(404, description=_("There is no such form."))
+    g.form = catalogue.found(catalogue.find((values or {}).get("form_id", "")))
 
 
 @bp.errorhandler(Refused)
@@ -149,6 +146,7 @@ def receive(form_id):
     values, set_aside = clean(form, delivery)
     key = dedupe_key(form, delivery)
     submission_id, created = intake.accept(form, values, current_language(), source="webhook", dedupe_key=key)
+    logs.name_submission(submission_id)
     if created:
         metrics.accepted(form.id, "webhook")
     if set_aside:
