@@ -11,6 +11,8 @@ from flask import current_app
 from sqlalchemy import ForeignKey, Index, String, Text, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from .writer import Writer
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -197,11 +199,17 @@ def init_app(app):
     engine = make_engine(app.config["DATABASE_URL"], **app.config.get("ENGINE_OPTIONS", {}))
     app.extensions["signup.engine"] = engine
     app.extensions["signup.sessions"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["signup.writer"] = Writer(engine)
 
 
 def engine():
     """Return the current app's engine."""
     return current_app.extensions["signup.engine"]
+
+
+def writer():
+    """Return the current app's writer, which stores sign-ups several to a transaction."""
+    return current_app.extensions["signup.writer"]
 
 
 def session():
