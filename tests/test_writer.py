@@ -1,13 +1,25 @@
 """Group commit: sign-ups waiting together share one transaction; each caller hears back after its commit."""
 
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, event, text
+import requests
+from sqlalchemy import create_engine, event, select, text
 
-from signup.db import make_engine
+from signup import db
+from signup.config import ROOT
+from signup.db import Submission, make_engine
 from signup.writer import Writer
-from tests.conftest import wait_for
+from tests.conftest import FORMS_FILE, SECRET, wait_for
 
 
 @pytest.fixture
@@ -101,3 +113,90 @@ def test_a_failing_sign_up_fails_alone_and_its_batch_is_stored(engine):
         thread.join(10)
     assert outcomes == {0: 0, 1: 1, 2: "a bad sign-up", 3: 3}
     assert stored(engine) == {0, 1, 3}
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _up(base):
+    try:
+        return requests.get(f"{base}/healthz", timeout=1).status_code == 200
+    except requests.RequestException:
+        time.sleep(0.1)
+        return False
+
+
+def _database_url(settings):
+    """Return the test database as a URL a separate process can use, with the test schema for PostgreSQL."""
+    url = settings["DATABASE_URL"]
+    options = settings.get("ENGINE_OPTIONS", {}).get("connect_args", {}).get("options")
+    return f"{url}?options={quote(options)}" if options else url
+
+
+def _workers(master):
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text()
+    return [int(pid) for pid in children.split()]
+
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
+
+
+@pytest.mark.both_databases
+def test_kill_9_of_a_web_process_loses_no_answered_sign_up(app, settings, tmp_path):
+    port, base = _free_port(), None
+    env = {
+        **os.environ,
+        "SECRET_KEY": SECRET,
+        "DATABASE_URL": _database_url(settings),
+        "FORMS_FILE": str(FORMS_FILE),
+        "FORM_MIN_FILL_SECONDS": "0",
+        "RATE_LIMIT": "off",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "WEB_THREADS": "4",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "counters"),
+    }
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    master = subprocess.Popen(
+        [gunicorn, "app:app", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    answered, killed = {}, []
+
+    def sign_up(n):
+        with requests.Session() as session:
+            session.headers["User-Agent"] = BROWSER
+            try:
+                token = session.get(f"{base}/api/forms/news", timeout=10).json()["token"]
+                body = {"form_token": token, "email": f"kill{n}@example.com", "consent": True}
+                answer = session.post(f"{base}/api/forms/news/submissions", json=body, timeout=10)
+            except requests.RequestException:
+                return  # cut off by the kill: not answered, so nothing was promised
+            if answer.status_code == 202:
+                answered[answer.json()["id"]] = f"kill{n}@example.com"
+
+    try:
+        assert wait_for(lambda: _up(base), timeout=30), "gunicorn did not start"
+        with ThreadPoolExecutor(8) as pool:
+            for n in range(400):
+                pool.submit(sign_up, n)
+                if n == 120:
+                    # Mid-stream, while sign-ups are being stored: every web process dies at once.
+                    assert wait_for(lambda: len(answered) >= 40, timeout=30)
+                    killed = _workers(master)
+                    for pid in killed:
+                        os.kill(pid, signal.SIGKILL)
+        assert killed and len(answered) > 40  # sign-ups were answered before and after the kill
+    finally:
+        master.send_signal(signal.SIGINT)
+        master.wait(timeout=30)
+    with app.app_context(), db.engine().connect() as connection:
+        rows = dict(connection.execute(select(Submission.id, Submission.contact_key)).all())
+    assert {key: rows.get(key) for key in answered} == answered

@@ -8,6 +8,7 @@ import sys
 import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import g, request
@@ -25,6 +26,7 @@ STANDARD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) |
 TRUSTED_FIELDS = {"request_id", "submission", "event", "method", "status", "duration_ms", "client", "form"}
 SECRET_SETTINGS = ("ESPUTNIK_API_KEY", "WEBHOOK_TOKEN", "ADMIN_PASSWORD", "SECRET_KEY", "METRICS_TOKEN")
 _secrets = set()
+MEMO_LENGTH = 200  # longer texts are masked each time, so the memo stays small
 
 
 def new_id():
@@ -32,9 +34,15 @@ def new_id():
     return secrets.token_hex(8)
 
 
+@lru_cache(maxsize=512)
+def _masked(text):
+    # Paths and messages repeat from request to request (/f/newsletter); masking them once saves most of a line's cost.
+    return masking.text(text, _secrets)
+
+
 def _clean(value):
     if isinstance(value, str):
-        return masking.text(value, _secrets)
+        return _masked(value) if len(value) <= MEMO_LENGTH else masking.text(value, _secrets)
     if isinstance(value, (int, float, bool)) or value is None:
         return value
     if isinstance(value, dict):
@@ -89,6 +97,7 @@ class StderrHandler(logging.StreamHandler):
 
 
 def _remember_secrets(config):
+    _masked.cache_clear()
     for key in SECRET_SETTINGS:
         if config.get(key):
             _secrets.add(config[key])
