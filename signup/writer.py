@@ -29,7 +29,7 @@ class _Job:
 
 
 class Writer:
-    """Runs work(connection) for callers of any thread, several in one transaction, in arrival order."""
+    """Runs work(connection) for callers of any thread, up to `max_batch` in one transaction, in arrival order."""
 
     def __init__(self, engine, max_batch=64):
         self.engine, self.max_batch = engine, max_batch
@@ -37,6 +37,10 @@ class Writer:
 
     def run(self, work):
         """Run `work(connection)` inside the next batch's transaction; return its result once committed."""
+        if self.max_batch <= 1:
+            # No batching: the caller's own transaction, on its own thread.
+            with self.engine.begin() as connection:
+                return work(connection)
         job = _Job(work)
         with self.lock:
             self.waiting.append(job)

@@ -60,6 +60,12 @@ def test_one_caller_is_answered_after_its_commit(engine):
     assert stored(engine) == {1} and len(commits) == 1
 
 
+def test_without_batching_each_caller_commits_on_its_own(engine):
+    writer, commits = Writer(engine, max_batch=1), count_commits(engine)
+    assert [writer.run(insert(n)) for n in range(3)] == [0, 1, 2]
+    assert stored(engine) == {0, 1, 2} and len(commits) == 3 and not writer.writing
+
+
 def test_callers_arriving_during_a_commit_share_the_next_transaction(engine):
     writer, release, results, commits = Writer(engine), threading.Event(), {}, count_commits(engine)
 
