@@ -26,6 +26,8 @@ BIN = Path(sys.executable).parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# BENCH_ONLY=visitor measures the visitor rows alone (the ceiling, the naive app, ours on both databases).
+ONLY = os.environ.get("BENCH_ONLY", "")
 FORM = "newsletter"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
 WORK = Path(tempfile.mkdtemp(prefix="signup-bench-"))
@@ -304,7 +306,7 @@ def row(name, result, ceiling, naive):
 
 def report(results):
     ceiling, naive = results["ceiling"], results["naive"]
-    sqlite, postgres, delivery = results["sqlite"], results.get("postgres"), results["delivery"]
+    sqlite, postgres, delivery = results["sqlite"], results.get("postgres"), results.get("delivery")
     processes, threads = os.environ.get("WEB_CONCURRENCY", "2"), os.environ.get("WEB_THREADS", "4")
     lines = [
         f"Connections: {CONNECTIONS}, {SECONDS} s per run, wrk with 2 threads; gunicorn as in the Procfile "
@@ -337,9 +339,14 @@ def report(results):
         "| sign-ups stored during the runs (each a distinct address, real token) | "
         + each(lambda r: f"{r['stored']} of {r['requests']} requests")
         + " | all |",
-        f"| 4. delivery of a {delivery['delivered']}-sign-up backlog, fake at 50 ms allowing 200/s | "
-        f"{delivery['rate']:.0f} sign-ups/s, {delivery['throttled']} × 429, {delivery['sent_twice']} sent twice"
-        " | ≥ 180/s, 0 × 429 |",
+    ]
+    if delivery:
+        lines.append(
+            f"| 4. delivery of a {delivery['delivered']}-sign-up backlog, fake at 50 ms allowing 200/s | "
+            f"{delivery['rate']:.0f} sign-ups/s, {delivery['throttled']} × 429, {delivery['sent_twice']} sent twice"
+            " | ≥ 180/s, 0 × 429 |"
+        )
+    lines += [
         f"| 5. form page with its CSS and JS | {sqlite['page_bytes'] / 1000:.1f} kB, "
         f"{sqlite['foreign_requests']} third-party requests | ≤ 15 kB, 0 |",
         "| 5. resident memory of a web worker after its run | "
@@ -350,7 +357,7 @@ def report(results):
 
 
 def main():
-    results = {}
+    results = {"load": [os.getloadavg()[0]]}
     print(f"work files in {WORK}", flush=True)
     results["ceiling"] = measure_reference("ceiling")
     print("ceiling", results["ceiling"], flush=True)
@@ -368,14 +375,16 @@ def main():
             print("postgres", results["postgres"], flush=True)
         finally:
             drop_schema(schema)
-        url, schema = postgres_url()  # a fresh schema: the backlog is exactly the seeded one
-        try:
-            results["delivery"] = measure_delivery(url)
-        finally:
-            drop_schema(schema)
-    if "delivery" not in results:
+        if ONLY != "visitor":
+            url, schema = postgres_url()  # a fresh schema: the backlog is exactly the seeded one
+            try:
+                results["delivery"] = measure_delivery(url)
+            finally:
+                drop_schema(schema)
+    if "delivery" not in results and ONLY != "visitor":
         results["delivery"] = measure_delivery(f"sqlite:///{WORK / 'delivery.sqlite3'}")
-    print("delivery", results["delivery"], flush=True)
+    print("delivery", results.get("delivery"), flush=True)
+    results["load"].append(os.getloadavg()[0])
     table = report(results)
     print("\n" + table)
     write_report(table, results)
@@ -387,7 +396,12 @@ def write_report(table, results):
     marker = "<!-- results -->"
     head = text.split(marker)[0] if marker in text else "# Benchmarks\n\n"
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    body = f"{marker}\n\nLast run: {stamp}, `make bench`, on {machine()}.\n\n{table}\n"
+    command = f"BENCH_ONLY={ONLY} make bench" if ONLY else "make bench"
+    load = ", ".join(f"{a:.1f}" for a in results["load"])
+    body = (
+        f"{marker}\n\nLast run: {stamp}, `{command}`, on {machine()}; load average (1 min) at start and end: "
+        f"{load} (other work shares the cores).\n\n{table}\n"
+    )
     path.write_text(head + body)
     (WORK / "results.json").write_text(json.dumps(results, indent=2))
 

@@ -11,6 +11,8 @@ from flask import current_app
 from sqlalchemy import ForeignKey, Index, String, Text, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from .writer import Writer
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -195,16 +197,28 @@ def make_engine(url, **options):
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **options)
 
 
+# SQLite lets one writer commit at a time, so sign-ups waiting for it are stored together. PostgreSQL
+# already flushes the log once for commits that arrive together, and queueing each process's
+# statements behind one transaction only lengthened the wait there (docs/benchmarks.md).
+BATCH_SIZES = {"sqlite": 64, "postgresql": 1}
+
+
 def init_app(app):
     """Bind an engine and a session factory to `app`."""
     engine = make_engine(app.config["DATABASE_URL"], **app.config.get("ENGINE_OPTIONS", {}))
     app.extensions["signup.engine"] = engine
     app.extensions["signup.sessions"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["signup.writer"] = Writer(engine, max_batch=BATCH_SIZES[engine.dialect.name])
 
 
 def engine():
     """Return the current app's engine."""
     return current_app.extensions["signup.engine"]
+
+
+def writer():
+    """Return the current app's writer, which stores sign-ups several to a transaction."""
+    return current_app.extensions["signup.writer"]
 
 
 def session():

@@ -8,6 +8,8 @@ from werkzeug.exceptions import HTTPException
 
 LANGUAGES = ("uk", "ru", "en")
 TRANSLATIONS = Path(__file__).with_name("translations")
+# Requests from other servers (form plugins) carry no visitor's Accept-Language: the form's language is used.
+SERVER_TO_SERVER = ("webhooks",)
 babel = Babel()
 
 
@@ -27,7 +29,7 @@ def _body_language():
 def requested_language():
     """Return a supported language named by ?lang= or (on a visitor's request) a `lang` input, or None."""
     asked = request.args.get("lang")
-    if asked is None and not g.get("server_to_server"):
+    if asked is None and request.blueprint not in SERVER_TO_SERVER:
         # A webhook names its language in its URL: its body is not read before its token is checked.
         asked = _body_language()
     return asked if isinstance(asked, str) and asked in LANGUAGES else None
@@ -42,7 +44,7 @@ def select_language():
     asked = requested_language()
     if asked:
         return asked
-    if g.get("server_to_server"):
+    if request.blueprint in SERVER_TO_SERVER:
         return default
     return request.accept_languages.best_match(LANGUAGES) or default
 

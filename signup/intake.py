@@ -5,16 +5,16 @@ import threading
 import time
 import uuid
 from datetime import timedelta
+from typing import NamedTuple
 
-from flask import current_app, g, has_request_context
-from sqlalchemy import bindparam, func, select, text, update
+from flask import current_app
+from sqlalchemy import bindparam, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from . import db
 from .db import Submission, UsedToken, utcnow
 from .delivery import esputnik
-from .ops import metrics
 from .privacy import consent as ledger
 from .states import COUNTED, State
 
@@ -23,6 +23,8 @@ REUSED = "token_reused"
 # Sign-ups through the form page or its JSON API come from a variant a visitor saw; webhooks do not.
 VARIANT_SOURCES = ("form", "api")
 SUBMISSIONS = Submission.__table__
+# The states written into the statement, not bound: an expanding IN would be rendered again at each run.
+IS_COUNTED = SUBMISSIONS.c.state.in_([literal_column(f"'{state.value}'") for state in COUNTED])
 # Built once: every sign-up runs these, and building a statement costs more than running it.
 LATEST = (
     select(
@@ -32,7 +34,7 @@ LATEST = (
         SUBMISSIONS.c.contact_key == bindparam("key"),
         SUBMISSIONS.c.form_id == bindparam("form_id"),
         SUBMISSIONS.c.created_at >= bindparam("since"),
-        SUBMISSIONS.c.state.in_(COUNTED),
+        IS_COUNTED,
     )
     .order_by(SUBMISSIONS.c.created_at.desc())
     .limit(1)
@@ -43,10 +45,16 @@ RECENT_BY_ADDRESS = (
     .where(
         SUBMISSIONS.c.contact_key == bindparam("key"),
         SUBMISSIONS.c.created_at >= bindparam("since"),
-        SUBMISSIONS.c.state.in_(COUNTED),
+        IS_COUNTED,
     )
 )
 INSERT_SUBMISSION = SUBMISSIONS.insert()
+MERGE = (
+    SUBMISSIONS.update()
+    .where(SUBMISSIONS.c.id == bindparam("merge_id"))
+    .values(payload=bindparam("new_payload"), updated_at=bindparam("now"), source=bindparam("new_source"))
+)
+BY_DEDUPE_KEY = select(SUBMISSIONS.c.id).where(SUBMISSIONS.c.dedupe_key == bindparam("key"))
 # RETURNING tells whether the row went in: rowcount is not reported for this statement everywhere.
 SPEND_TOKEN = {
     name: dialect.insert(UsedToken.__table__).on_conflict_do_nothing().returning(UsedToken.__table__.c.nonce)
@@ -99,28 +107,35 @@ def _mergeable(row, now):
     return row.state == State.PENDING and row.attempts == 0 and idle
 
 
-def _over_daily_cap(connection, key, now):
-    """Tell whether this address already reached its Subscribe calls for the last 24 hours."""
-    cap = current_app.config["MAX_SIGNUPS_PER_ADDRESS_PER_DAY"]
+def _over_daily_cap(connection, key, now, cap):
+    """Tell whether this address already reached its `cap` Subscribe calls for the last 24 hours."""
     if cap <= 0:
         return False
     return connection.scalar(RECENT_BY_ADDRESS, {"key": key, "since": now - timedelta(days=1)}) >= cap
 
 
-def _store(connection, form, payload, key, language, source, dedupe_key, now):
+class Rules(NamedTuple):
+    """The settings a sign-up is stored by, read in the request (the writer thread has no app)."""
+
+    window: timedelta
+    cap: int
+
+    @classmethod
+    def of(cls, config):
+        return cls(timedelta(seconds=config["DUPLICATE_WINDOW_SECONDS"]), config["MAX_SIGNUPS_PER_ADDRESS_PER_DAY"])
+
+
+def _store(connection, form, payload, key, language, source, dedupe_key, now, rules):
     """Return (id, created): merge into, mark as duplicate of, or add beside a recent submission."""
-    window = timedelta(seconds=current_app.config["DUPLICATE_WINDOW_SECONDS"])
-    recent = _latest(connection, form.id, key, now - window) if window else None
+    recent = _latest(connection, form.id, key, now - rules.window) if rules.window else None
     if recent is not None and _mergeable(recent, now):
-        changes = {"payload": payload, "updated_at": now, "source": source}
-        connection.execute(update(Submission).where(Submission.id == recent.id).values(**changes))
+        connection.execute(MERGE, {"merge_id": recent.id, "new_payload": payload, "now": now, "new_source": source})
         return recent.id, False
     state, note = State.PENDING, None
     if recent is not None and recent.payload == payload:
         state, note = State.DUPLICATE, f"same as {recent.id}, sent once"
-    elif _over_daily_cap(connection, key, now):
-        cap = current_app.config["MAX_SIGNUPS_PER_ADDRESS_PER_DAY"]
-        state, note = State.LIMITED, f"not sent: more than {cap} sign-ups for this address in 24 hours"
+    elif _over_daily_cap(connection, key, now, rules.cap):
+        state, note = State.LIMITED, f"not sent: more than {rules.cap} sign-ups for this address in 24 hours"
     submission_id = uuid.uuid4().hex
     row = {
         "id": submission_id,
@@ -144,7 +159,7 @@ def _store(connection, form, payload, key, language, source, dedupe_key, now):
 
 
 def accept(form, values, language, source, dedupe_key=None, token_nonce=None, consent=None):
-    """Store a submission for delivery and return (id, created).
+    """Store a submission for delivery and return (id, created), once it is committed.
 
     The same form and address within DUPLICATE_WINDOW_SECONDS collapse into one Subscribe call:
     into the waiting submission (the newest data wins), or, once it is sent, as a duplicate
@@ -155,31 +170,27 @@ def accept(form, values, language, source, dedupe_key=None, token_nonce=None, co
     """
     started, now = time.monotonic(), utcnow()
     payload = esputnik.encode(esputnik.build_payload(form, values, language))
-    key = contact_key(values)
+    key, rules = contact_key(values), Rules.of(current_app.config)
+
+    def store(connection):
+        _lock_contact(connection, key)
+        if token_nonce and not _spend_token(connection, token_nonce, now):
+            return None, False
+        existing = _find_by_dedupe_key(connection, dedupe_key) if dedupe_key else None
+        if existing is not None:
+            return existing, False
+        submission_id, created = _store(connection, form, payload, key, language, source, dedupe_key, now, rules)
+        if consent is not None:
+            ledger.record(connection, submission_id, form.id, key, consent)
+        return submission_id, created
+
     try:
-        # One transaction on a plain connection: this is every sign-up's path, so it stays lean.
-        with db.engine().begin() as connection:
-            _lock_contact(connection, key)
-            if token_nonce and not _spend_token(connection, token_nonce, now):
-                metrics.screened(form.id, REUSED)
-                return None, False
-            existing = _find_by_dedupe_key(connection, dedupe_key) if dedupe_key else None
-            if existing is not None:
-                return _noted(existing), False
-            submission_id, created = _store(connection, form, payload, key, language, source, dedupe_key, now)
-            if consent is not None:
-                ledger.record(connection, submission_id, form.id, key, consent)
+        # One transaction, shared with the sign-ups arriving meanwhile (group commit), committed before we return.
+        submission_id, created = db.writer().run(store)
     except IntegrityError:
         return _after_race(form, dedupe_key)
     accept_time.observe(time.monotonic() - started)
-    return _noted(submission_id), created
-
-
-def _noted(submission_id):
-    # The request's log line names the submission, so a visitor's request can be followed to eSputnik.
-    if has_request_context():
-        g.submission_id = submission_id
-    return submission_id
+    return submission_id, created
 
 
 def _after_race(form, dedupe_key):
@@ -188,8 +199,8 @@ def _after_race(form, dedupe_key):
         existing = _find_by_dedupe_key(connection, dedupe_key) if dedupe_key else None
     if existing is None:
         raise RuntimeError(f"a unique key conflict on form {form.id} that is not a plugin entry")
-    return _noted(existing), False
+    return existing, False
 
 
 def _find_by_dedupe_key(connection, key):
-    return connection.scalar(select(Submission.id).where(Submission.dedupe_key == key))
+    return connection.scalar(BY_DEDUPE_KEY, {"key": key})

@@ -22,10 +22,7 @@ LATEST = 10
 
 
 def _form_or_404(form_id):
-    form = catalogue.find(form_id or "")
-    if form is None:
-        abort(404, description=_("There is no such form."))
-    return form
+    return catalogue.found(catalogue.find(form_id or ""))
 
 
 def _banners(backlog_size, oldest_seconds, base):

@@ -3,7 +3,8 @@
 import tomllib
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import abort, current_app
+from flask_babel import gettext as _
 
 from . import captcha, collecting, variants, webhook_settings
 from .captcha import CaptchaSpec
@@ -184,6 +185,13 @@ def init_app(app):
 def find(form_id):
     """Return the current app's form with this id, or None."""
     return current_app.extensions["signup.forms"].get(form_id)
+
+
+def found(form):
+    """Return `form`, or end the request with 404 when there is no such form."""
+    if form is None:
+        abort(404, description=_("There is no such form."))
+    return form
 
 
 def all_forms():

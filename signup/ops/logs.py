@@ -8,6 +8,7 @@ import sys
 import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import g, request
@@ -15,6 +16,8 @@ from flask import g, request
 from ..privacy import masking
 
 request_id = ContextVar("request_id", default=None)
+# The submission a request stored, told by `name_submission`, so the request's line names it.
+submission_id = ContextVar("submission_id", default=None)
 # A proxy's id (Heroku's router sends one) is kept so lines can be matched with the router's.
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 STANDARD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
@@ -23,6 +26,7 @@ STANDARD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) |
 TRUSTED_FIELDS = {"request_id", "submission", "event", "method", "status", "duration_ms", "client", "form"}
 SECRET_SETTINGS = ("ESPUTNIK_API_KEY", "WEBHOOK_TOKEN", "ADMIN_PASSWORD", "SECRET_KEY", "METRICS_TOKEN")
 _secrets = set()
+MEMO_LENGTH = 200  # longer texts are masked each time, so the memo stays small
 
 
 def new_id():
@@ -30,9 +34,15 @@ def new_id():
     return secrets.token_hex(8)
 
 
+@lru_cache(maxsize=512)
+def _masked(text):
+    # Paths and messages repeat from request to request (/f/newsletter); masking them once saves most of a line's cost.
+    return masking.text(text, _secrets)
+
+
 def _clean(value):
     if isinstance(value, str):
-        return masking.text(value, _secrets)
+        return _masked(value) if len(value) <= MEMO_LENGTH else masking.text(value, _secrets)
     if isinstance(value, (int, float, bool)) or value is None:
         return value
     if isinstance(value, dict):
@@ -87,6 +97,7 @@ class StderrHandler(logging.StreamHandler):
 
 
 def _remember_secrets(config):
+    _masked.cache_clear()
     for key in SECRET_SETTINGS:
         if config.get(key):
             _secrets.add(config[key])
@@ -135,18 +146,24 @@ def finish_request(response):
     }
     if (request.view_args or {}).get("form_id") and g.get("form") is not None:
         line["form"] = g.form.id
-    if g.get("submission_id"):
-        line["submission"] = g.submission_id
+    if submission_id.get():
+        line["submission"] = submission_id.get()
     logging.getLogger("signup.requests").info(
         "%s %s %s", request.method, request.path, response.status_code, extra=line
     )
     return response
 
 
+def name_submission(submission):
+    """Name the submission this request stored in the request's log line."""
+    submission_id.set(submission)
+
+
 def end_request(_error=None):
     token = g.pop("request_id_token", None)
     if token is not None:
         request_id.reset(token)
+    submission_id.set(None)
 
 
 def init_app(app):

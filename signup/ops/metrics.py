@@ -9,6 +9,7 @@ worker processes run, on however many machines.
 import hmac
 import ipaddress
 import os
+from contextvars import ContextVar
 from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, g, request
@@ -28,6 +29,8 @@ WINDOW = timedelta(minutes=15)
 LATENCY_BUCKETS = (1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 24 * 3600)
 SUBMIT_ENDPOINTS = {"public.submit_form": "form", "api.submit": "api", "webhooks.receive": "webhook"}
 REFUSALS = {400: "unreadable", 401: "unauthorised", 403: "forbidden", 413: "too_large", 422: "invalid", 429: "limited"}
+# The bot check that stopped this request's submission, told by `screened`, read when its answer is counted.
+screen_verdict = ContextVar("screen_verdict", default=None)
 
 
 def init_app(app):
@@ -49,6 +52,7 @@ def init_app(app):
         ),
     }
     app.after_request(_count_refusal)
+    app.teardown_request(_forget_verdict)
 
 
 def _counter(name):
@@ -62,7 +66,7 @@ def accepted(form_id, source):
 
 def screened(form_id, verdict):
     """Count a submission a bot check stopped (or a token too old), by the rule's name."""
-    g.screen_verdict = verdict
+    screen_verdict.set(verdict)
     if verdict != "expired":
         _counter("bot_checks").labels(form_id, verdict).inc()
 
@@ -73,7 +77,7 @@ def _count_refusal(response):
     form = g.get("form")
     if source is None or form is None:
         return response
-    verdict = g.get("screen_verdict")
+    verdict = screen_verdict.get()
     if response.status_code < 400:
         outcome = "bot" if verdict and verdict != "expired" else None
     else:
@@ -81,6 +85,10 @@ def _count_refusal(response):
     if outcome:
         _counter("submissions").labels(form.id, source, outcome).inc()
     return response
+
+
+def _forget_verdict(_error=None):
+    screen_verdict.set(None)
 
 
 def _seconds(later, earlier):

@@ -2,40 +2,28 @@
 
 import math
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext, ngettext
 
-from .. import intake, validation
 from ..forms import catalogue, fields
 from ..i18n import current_language
-from ..ops import metrics, refusals
-from ..privacy import consent
-from ..validation import origin_of
-from ..variants import choice
+from ..ops import refusals
 from ..webhooks import bodies
-from . import screening, tokens
-from .pages import captcha_errors
+from . import pipeline, screening, tokens
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.url_value_preprocessor
 def find_form(_endpoint, values):
-    g.form = choice.for_request(catalogue.find((values or {}).get("form_id", "")))
-    if g.form is None:
-        abort(404, description=_("There is no such form."))
-
-
-def _allowed_origin():
-    """Return the request's Origin when the form allows it, else None."""
-    origin = origin_of(request.headers.get("Origin"))
-    return origin if origin and origin in g.form.allowed_origins else None
+    g.form = catalogue.found(pipeline.find_form((values or {}).get("form_id")))
 
 
 @bp.after_request
 def cors(response):
-    origin = _allowed_origin() if g.get("form") is not None else None
+    form = g.get("form")
+    origin = screening.allowed_origin(form, request.headers.get("Origin")) if form is not None else None
     if origin:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
@@ -137,23 +125,8 @@ def submit(form_id):
             return jsonify(status="refused", error=str(exc)), 413
         return _errors({"body": [str(exc)]}, exc.status or 400)
     # Callers are programs: every check's verdict is answered honestly, never with a success.
-    verdict = screening.screen(form, data)
-    if verdict:
-        return _refused(verdict)
-    values, errors = validation.clean(form, data)
-    errors.update(captcha_errors(form, data))
-    if errors:
-        return _errors(errors)
-    submission_id, _created = intake.accept(
-        form,
-        values,
-        current_language(),
-        source="api",
-        token_nonce=g.form_token_nonce,
-        consent=consent.shown(form, data),
-    )
-    if submission_id is None:
-        # The only sign-up intake refuses without storing is a replayed form token.
-        return _refused(screening.REUSED)
-    metrics.accepted(form.id, "api")
+    try:
+        submission_id = pipeline.run(form, data, source="api")
+    except pipeline.Stopped as stop:
+        return _errors(stop.errors) if stop.errors else _refused(stop.verdict)
     return jsonify(id=submission_id, status="accepted"), 202

@@ -6,13 +6,11 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_babel import gettext as _
 
 from .. import collected, intake, validation
-from ..forms import captcha, catalogue, fields
+from ..forms import catalogue, fields
 from ..i18n import current_language
-from ..ops import metrics
 from ..privacy import consent
-from ..validation import origin_of
 from ..variants import choice
-from . import minify, screening, tokens
+from . import minify, pipeline, screening, tokens
 from . import thanks as thanks_page
 
 bp = Blueprint("public", __name__)
@@ -27,15 +25,10 @@ FIXED_ADDRESSES = {"public.embed_script", "public.favicon"}
 
 
 @bp.url_value_preprocessor
-def find_form(_endpoint, values):
+def find_form(endpoint, values):
     # A visitor's first page draws a variant by weight; every later request names the one it shows.
-    g.form = choice.for_request(catalogue.find((values or {}).get("form_id", "")), draw=_endpoint == "public.show_form")
-
-
-def _form_or_404():
-    if g.form is None:
-        abort(404, description=_("There is no such form."))
-    return g.form
+    # An unknown form is answered 404 by the view, once the request has its id and its rate limit.
+    g.form = pipeline.find_form((values or {}).get("form_id"), draw=endpoint == "public.show_form")
 
 
 def frame_policy(form):
@@ -74,8 +67,8 @@ def page_headers(response):
 @bp.context_processor
 def parent_hint():
     """Name the embedding site when the browser told us (Referer) and the form allows it."""
-    form, origin = g.get("form"), origin_of(request.referrer)
-    return {"parent_origin": origin if form is not None and origin in form.allowed_origins else None}
+    form = g.get("form")
+    return {"parent_origin": screening.allowed_origin(form, request.referrer) if form is not None else None}
 
 
 def render_form(form, data, errors, status=200):
@@ -118,51 +111,36 @@ def finish(form, data):
 
 @bp.get("/f/<form_id>")
 def show_form(form_id):
-    return render_form(_form_or_404(), request.args, {})
+    return render_form(catalogue.found(g.form), request.args, {})
 
 
 @bp.post("/f/<form_id>")
 def submit_form(form_id):
-    form = _form_or_404()
-    data = request.form
-    verdict = screening.screen(form, data)
-    if verdict == screening.EXPIRED:
-        return render_form(form, data, {"form": [fields.script_messages()["expired"]]}, status=422)
-    if verdict == screening.FOREIGN_ORIGIN:
-        abort(403, description=_("This form can be sent only from its own page or a site allowed to embed it."))
-    if verdict:
-        intake.accept_time.imitate()
-        return finish(form, data)
-    values, errors = validation.clean(form, data)
-    errors.update(captcha_errors(form, data))
-    if errors:
-        return render_form(form, data, errors, status=422)
-    submission_id, _created = intake.accept(
-        form,
-        values,
-        current_language(),
-        source="form",
-        token_nonce=g.form_token_nonce,
-        consent=consent.shown(form, data),
-    )
-    if submission_id:
-        metrics.accepted(form.id, "form")
+    form, data = catalogue.found(g.form), request.form
+    try:
+        pipeline.run(form, data, source="form")
+    except pipeline.Stopped as stop:
+        return answer_stop(form, data, stop)
     return finish(form, data)
 
 
-def captcha_errors(form, data):
-    """Return {"captcha": [message]} when the form has a captcha the visitor did not pass."""
-    problem = captcha.verify(form.captcha, data) if form.captcha else None
-    if problem == "unavailable":
-        return {"captcha": [_("The anti-spam check is not answering. Please try again in a minute.")]}
-    if problem:
-        return {"captcha": [_("Please complete the anti-spam check.")]}
-    return {}
+def answer_stop(form, data, stop):
+    """Answer a stopped sign-up: the errors to fix, a refusal, or a trapped bot's quiet success."""
+    if stop.errors:
+        return render_form(form, data, stop.errors, status=422)
+    if stop.verdict == screening.EXPIRED:
+        return render_form(form, data, {"form": [fields.script_messages()["expired"]]}, status=422)
+    if stop.verdict == screening.FOREIGN_ORIGIN:
+        abort(403, description=_("This form can be sent only from its own page or a site allowed to embed it."))
+    # A replayed token was caught while storing, which took as long as a sign-up does.
+    if stop.verdict != screening.REUSED:
+        intake.accept_time.imitate()
+    return finish(form, data)
 
 
 @bp.get("/f/<form_id>/thanks")
 def thanks(form_id):
-    form, language = _form_or_404(), current_language()
+    form, language = catalogue.found(g.form), current_language()
     texts = fields.texts(form, language)
     heading = form.text("title", language) or _("Thank you")
     return render_template(

@@ -10,7 +10,7 @@ JSON API, whose callers are programs, refuses with a message saying what to do i
 import logging
 import re
 
-from flask import g, request
+from flask import request
 
 from .. import intake
 from ..ops import metrics
@@ -39,16 +39,21 @@ BOT_AGENTS = re.compile(
 )
 
 
+def allowed_origin(form, url):
+    """Return the origin of `url` when `form` allows sites of that origin to use it, else None."""
+    origin = origin_of(url)
+    return origin if origin is not None and origin in form.allowed_origins else None
+
+
 def _user_agent(form, data):
     return USER_AGENT if BOT_AGENTS.search(request.headers.get("User-Agent", "").strip()) else None
 
 
-def _token(form, data):
+def _token_verdict(form, data):
     verdict, nonce = tokens.check(data.get(TOKEN_FIELD), form.id)
-    g.form_token_nonce = nonce if verdict == "ok" else None
     if verdict == "ok":
-        return None
-    return EXPIRED if verdict in ASK_AGAIN else f"token_{verdict}"
+        return None, nonce
+    return EXPIRED if verdict in ASK_AGAIN else f"token_{verdict}", None
 
 
 def _honeypot(form, data):
@@ -59,26 +64,31 @@ def _origin(form, data):
     # A page on another site making a visitor's browser post here (list-bombing through
     # strangers' browsers) shows itself by its Origin, or by Sec-Fetch-Site when Origin is absent.
     origin = request.headers.get("Origin")
-    ours = request.host_url.rstrip("/")
     if origin is not None:
-        allowed = origin_of(origin) in (ours, *form.allowed_origins)
-        return None if allowed else FOREIGN_ORIGIN
+        ours = origin_of(origin) == request.host_url.rstrip("/")
+        return None if ours or allowed_origin(form, origin) else FOREIGN_ORIGIN
     if request.headers.get("Sec-Fetch-Site") == "cross-site":
         return FOREIGN_ORIGIN
     return None
 
 
-# A token already used is refused where the sign-up is stored, atomically (intake.accept).
-CHECKS = (_user_agent, _token, _honeypot, _origin)
+def _verdict(form, data):
+    """Return (the first rule that caught the submission or None, the token's nonce when it is good)."""
+    verdict = _user_agent(form, data)
+    if verdict:
+        return verdict, None
+    verdict, nonce = _token_verdict(form, data)
+    # A token already used is refused where the sign-up is stored, atomically (intake.accept).
+    return verdict or _honeypot(form, data) or _origin(form, data), nonce
 
 
 def screen(form, data):
-    """Return None for a person, EXPIRED (ask again), FOREIGN_ORIGIN (refuse), or the rule that caught it."""
-    for check in CHECKS:
-        verdict = check(form, data)
-        if verdict:
-            metrics.screened(form.id, verdict)
-            if verdict != EXPIRED:
-                log.info("bot check caught a submission", extra={"rule": verdict, "form": form.id})
-            return verdict
-    return None
+    """Return (verdict, nonce): no verdict and the token's nonce for a person, else EXPIRED (ask again),
+    FOREIGN_ORIGIN (refuse), or the rule that caught it."""
+    verdict, nonce = _verdict(form, data)
+    if not verdict:
+        return None, nonce
+    metrics.screened(form.id, verdict)
+    if verdict != EXPIRED:
+        log.info("bot check caught a submission", extra={"rule": verdict, "form": form.id})
+    return verdict, None

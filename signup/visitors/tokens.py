@@ -3,6 +3,7 @@
 import math
 import secrets
 import time
+from functools import lru_cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -10,8 +11,14 @@ from itsdangerous import BadSignature, URLSafeSerializer
 SALT = "signup.form-token.v1"
 
 
+@lru_cache(maxsize=4)
+def _serializer_for(secret_key):
+    # Building one derives its signing key; the secret is fixed at start, so it is done once.
+    return URLSafeSerializer(secret_key, salt=SALT)
+
+
 def _serializer():
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
 
 
 def issue(form_id, now=None):

@@ -3,7 +3,7 @@
 import hashlib
 import logging
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
@@ -11,7 +11,7 @@ from .. import intake, validation
 from ..errors import handle_http
 from ..forms import catalogue
 from ..i18n import current_language
-from ..ops import metrics, refusals
+from ..ops import logs, metrics, refusals
 from . import auth, bodies, brackets, plugins, recognition
 
 bp = Blueprint("webhooks", __name__)
@@ -31,10 +31,7 @@ class Refused(Exception):
 
 @bp.url_value_preprocessor
 def find_form(_endpoint, values):
-    g.server_to_server = True
-    g.form = catalogue.find((values or {}).get("form_id", ""))
-    if g.form is None:
-        abort(404, description=_("There is no such form."))
+    g.form = catalogue.found(catalogue.find((values or {}).get("form_id", "")))
 
 
 @bp.errorhandler(Refused)
@@ -170,6 +167,7 @@ def receive(form_id):
     values, set_aside = clean(form, payload)
     key = dedupe_key(form, payload)
     submission_id, created = intake.accept(form, values, current_language(), source="webhook", dedupe_key=key)
+    logs.name_submission(submission_id)
     if created:
         metrics.accepted(form.id, "webhook")
     if set_aside:
