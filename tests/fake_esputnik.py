@@ -110,7 +110,8 @@ class FakeEsputnik:
 
     def then(self, *actions):
         """Queue answers: ("status", code[, body[, headers]]), ("hang", seconds), ("drop",), ("ok",),
-        or ("late", seconds): taken as usual, but the answer comes only after `seconds`."""
+        ("late", seconds): taken as usual, but the answer comes only after `seconds`, or
+        ("held", event): taken as usual once the test sets `event` (at most 10 s later)."""
         with self.lock:
             self.script.queue.extend(actions)
         return self
@@ -199,6 +200,10 @@ class FakeEsputnik:
                     return
                 if kind == "late":
                     self._normal(delay=action[1])
+                    return
+                if kind == "held":
+                    action[1].wait(10)
+                    self._normal()
                     return
                 if kind == "status":
                     body = action[2] if len(action) > 2 else b'{"message":"scripted"}'

@@ -214,7 +214,7 @@ def test_dropped_connections_and_lost_answers_are_resent_inside_the_duplicate_mi
 
 def test_runs_of_429_slow_down_without_burning_attempts(app, fake_esputnik):
     fake_esputnik.rate_limit = 25
-    app.config.update(DELIVERY_RATE=1000, DELIVERY_CONCURRENCY=8)
+    app.config.update(DELIVERY_RATE=1000, DELIVERY_MAX_CONCURRENCY=8)
     seed(app, 60)
     assert drain_until(app, lambda: states(app) == {"delivered": 60}), states(app)
     assert_each_accepted_once(fake_esputnik, 60)
@@ -225,7 +225,7 @@ def test_runs_of_429_slow_down_without_burning_attempts(app, fake_esputnik):
 
 
 def test_the_pace_never_exceeds_the_configured_rate(app, fake_esputnik):
-    app.config.update(DELIVERY_RATE=20, DELIVERY_CONCURRENCY=8)
+    app.config.update(DELIVERY_RATE=20, DELIVERY_MAX_CONCURRENCY=8)
     seed(app, 30)
     worker.drain(app)
     times = sorted(c.at for c in fake_esputnik.subscribe_calls())
