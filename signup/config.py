@@ -201,7 +201,7 @@ def from_environ(env=None):
         "ESPUTNIK_READ_TIMEOUT": _number(env, "ESPUTNIK_READ_TIMEOUT", 10.0, problems, minimum=0.01),
         "DELIVERY_RATE": _number(env, "DELIVERY_RATE", 100.0, problems, minimum=0.1),
         "DELIVERY_MAX_CONCURRENCY": _max_concurrency(env, problems),
-        "RETRY_BASE_SECONDS": _number(env, "RETRY_BASE_SECONDS", 30.0, problems),
+        "RETRY_BASE_SECONDS": _number(env, "RETRY_BASE_SECONDS", 2.0, problems),
         "RETRY_MAX_SECONDS": _number(env, "RETRY_MAX_SECONDS", 3600.0, problems),
         "RETRY_MAX_AGE_HOURS": _number(env, "RETRY_MAX_AGE_HOURS", 72.0, problems, minimum=0.01),
         "DELIVERY_LEASE_SECONDS": _number(env, "DELIVERY_LEASE_SECONDS", 45.0, problems, minimum=1),

@@ -5,7 +5,7 @@ import threading
 
 HEADROOM = 1.5  # rate × latency is the average; answers vary, and a slot frees a moment after its answer
 SPARE = 2
-FIRST_LATENCY = 0.25  # seconds assumed until the first answer is measured
+FIRST_LATENCY = 1.0  # seconds assumed until answers are measured: a slow start would cost the first second
 SMOOTHING = 0.2  # weight of the newest latency in the running estimate
 CUT = 0.5  # a 429, a failure or a lost answer halves the calls in flight ...
 CUT_INTERVAL = 1.0  # ... at most once a second, so one burst of failures counts once ...
@@ -77,6 +77,13 @@ class Concurrency:
         """Return how many calls are in flight."""
         with self.lock:
             return self.in_flight
+
+    def report(self, rate):
+        """Return (limit, latency in ms or None, most calls in flight since the last report)."""
+        with self.lock:
+            peak, self.peak = self.peak, self.in_flight
+            latency = None if self.latency is None else round(self.latency * 1000)
+            return self._limit(rate), latency, peak
 
     def full(self, rate):
         """Return whether no further call may start now."""

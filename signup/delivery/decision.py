@@ -11,6 +11,8 @@ from ..states import State
 UNKNOWN_RETRY_SECONDS = 15.0
 THROTTLE_DEFAULT_SECONDS = 1.0
 NOT_COUNTED = ("paused", "throttled", "dry_run")
+# A sign-up that kept failing for this long and is then taken shows eSputnik back from an outage.
+OUTAGE = timedelta(seconds=10)
 FINISHED = ("delivered", "refused", "dry_run")
 LOG_LEVELS = {"delivered": logging.INFO, "dry_run": logging.INFO, "paused": logging.ERROR}
 
@@ -24,6 +26,7 @@ class Decision:
     pause: str | None = None  # why every worker must stop sending
     resume: bool = False  # eSputnik took a call: a pause may be lifted
     strained: bool = False  # eSputnik throttled, failed or did not answer: fewer calls in flight
+    back: bool = False  # eSputnik is back from an outage: retries waiting on their backoff are due now
     attempt: bool = True  # an attempts row is written
     level: int = logging.WARNING  # of the attempt's log line
 
@@ -46,7 +49,9 @@ def decide(item, answer, config, now, jitter=1.0):
         values["last_error"] = answer.detail if answer.outcome == "refused" else None
         if answer.outcome == "delivered":
             values["delivered_at"], values["result"] = now, answer.body or answer.detail
-        return Decision(values, resume=answer.outcome != "dry_run", level=level)
+        # The pace, not each row's backoff, then spreads the retries that piled up.
+        back = answer.outcome != "dry_run" and item.attempts > 0 and now - item.queued_at >= OUTAGE
+        return Decision(values, resume=answer.outcome != "dry_run", back=back, level=level)
     if answer.outcome == "throttled":
         wait = answer.retry_after if answer.retry_after is not None else THROTTLE_DEFAULT_SECONDS
         values["next_attempt_at"] = now + timedelta(seconds=wait)

@@ -124,6 +124,18 @@ def call(item, clock):
     return Outcome(item, answer, started_at, duration_ms, decided)
 
 
+def retry_failed_now(now=None):
+    """Make every pending retry due now (eSputnik is back after an outage); return how many."""
+    now = now or utcnow()
+    with db.session() as session, session.begin():
+        result = session.execute(
+            update(Submission)
+            .where(Submission.state == State.PENDING, Submission.attempts > 0, Submission.next_attempt_at > now)
+            .values(next_attempt_at=now)
+        )
+    return result.rowcount
+
+
 def release(owner, ids=None):
     """Give back the leases `owner` holds (all, or those of `ids`), so another worker can take them at once.
 

@@ -34,21 +34,29 @@ class Pace:
     def throttled(self, seconds):
         """Send nothing for `seconds`, then go on at a reduced pace (eSputnik said 429)."""
         with self.lock:
-            self.closed_until = max(self.closed_until, self.clock() + seconds)
-            self.factor = max(LOWEST, self.factor * SLOWDOWN)
+            now = self._advance()
+            # The calls already in flight when the first 429 came back get one too: one burst slows once.
+            if now >= self.closed_until:
+                self.factor = max(LOWEST, self.factor * SLOWDOWN)
+            self.closed_until = max(self.closed_until, now + seconds)
+
+    def _advance(self):
+        """Bring the recovery and the tokens up to now; return now."""
+        now = self.clock()
+        elapsed, self.updated = max(now - self.updated, 0.0), now
+        self.factor = min(1.0, self.factor + elapsed * RECOVERY_PER_SECOND)
+        # A small burst (1/40 s of calls) makes up for sleeps that overshoot; the busiest second
+        # stays within rate + burst, which is what keeps the default under eSputnik's 200/s.
+        burst = max(1.0, self.rate / 40)
+        self.tokens = min(burst, self.tokens + elapsed * self.rate)
+        return now
 
     def take(self):
         """Take the right to one call now and return 0, or return how many seconds to wait first."""
         with self.lock:
-            now = self.clock()
-            elapsed, self.updated = max(now - self.updated, 0.0), now
-            self.factor = min(1.0, self.factor + elapsed * RECOVERY_PER_SECOND)
+            now = self._advance()
             if now < self.closed_until:
                 return self.closed_until - now
-            # A small burst (1/40 s of calls) makes up for sleeps that overshoot; the busiest second
-            # stays within rate + burst, which is what keeps the default under eSputnik's 200/s.
-            burst = max(1.0, self.rate / 40)
-            self.tokens = min(burst, self.tokens + elapsed * self.rate)
             if self.tokens >= 1.0 - EPSILON:  # a wait of exactly the gap may fall a rounding error short
                 self.tokens = max(self.tokens - 1.0, 0.0)
                 return 0.0

@@ -68,6 +68,8 @@ class Recorder:
             outbox.record_many(batch, self.owner)
             if any(outcome.decision.resume for outcome in batch):
                 self.gate.lift()  # eSputnik took a call again: every worker may send
+            if any(outcome.decision.back for outcome in batch):
+                log.warning("eSputnik is back: %d retries are due now", outbox.retry_failed_now())
         except Exception:
             # Unstored outcomes keep their lease until it runs out; the calls are then made again,
             # inside eSputnik's duplicate minute, so a lost record costs a 409, not a second event.

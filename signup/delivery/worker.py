@@ -129,6 +129,21 @@ class Worker:
             return
         self.next_beat = self.clock.monotonic() + HEARTBEAT_SECONDS
         self.pace.set_share(self.config["DELIVERY_RATE"] / heartbeats.beat(self.owner))
+        self._report()
+
+    def _report(self):
+        """Log the calls in flight allowed and reached since the last line, if any call was made."""
+        limit, latency, peak = self.calls.report(self.pace.rate)
+        if peak:
+            # What the worker settled on, for an operator reading the logs (and the benchmark).
+            log.info(
+                "delivery pace: %.0f calls/s, up to %d in flight (%d were), eSputnik answering in %s ms",
+                self.pace.rate,
+                limit,
+                peak,
+                latency,
+                extra={"event": "delivery_pace", "rate": round(self.pace.rate, 1), "limit": limit, "peak": peak},
+            )
 
     def _idle(self):
         settled = self.calls.busy() == 0 and not self.queue and self.recorder.pending() == 0
@@ -170,6 +185,7 @@ class Worker:
         # started are handed back at once instead of waiting for their lease to run out.
         self.pool.shutdown(wait=True)
         self.recorder.close()
+        self._report()
         self.queue.clear()
         outbox.release(self.owner)
         heartbeats.forget(self.owner)

@@ -179,3 +179,19 @@ def test_three_5xx_in_a_row_cost_under_half_a_minute_even_at_the_widest_jitter()
 def test_a_long_outage_reaches_the_hour_ceiling():
     waits = [backoff(attempts, CONFIG, 1.0) for attempts in range(1, 20)]
     assert waits[-1] == 3600 and sum(waits) > 3 * 3600
+
+
+@pytest.mark.parametrize(
+    ("answer", "attempts", "age", "back"),
+    [
+        (Answer("delivered", 200, "accepted"), 3, timedelta(seconds=30), True),  # failing 30 s, then taken
+        (Answer("refused", 400, "Invalid contact"), 3, timedelta(seconds=30), True),  # an answer all the same
+        (Answer("delivered", 409, "already done"), 1, timedelta(seconds=5), False),  # a blip
+        (Answer("delivered", 200, "accepted"), 0, timedelta(minutes=5), False),  # a first attempt, long queued
+        (Answer("retry", 503, "eSputnik answered 503"), 3, timedelta(seconds=30), False),
+        (Answer("throttled", 429, "rate limited"), 3, timedelta(seconds=30), False),
+        (Answer("dry_run", None, "dry run"), 3, timedelta(seconds=30), False),
+    ],
+)
+def test_eSputnik_is_back_when_a_sign_up_that_kept_failing_is_taken(answer, attempts, age, back):
+    assert decide(item(attempts, age=age), answer, CONFIG, NOW).back is back

@@ -51,6 +51,17 @@ def test_a_429_holds_the_pace_shut_then_halves_it_and_it_recovers():
     assert pace.rate == 100
 
 
+def test_the_429s_of_one_burst_slow_it_once():
+    clock = ManualClock()
+    pace = Pace(100, clock=clock.monotonic)
+    for _ in range(5):  # the calls that were in flight when the first 429 came back
+        pace.throttled(1.0)
+    assert pace.rate == 100 * SLOWDOWN
+    clock.advance(1.0)
+    pace.throttled(1.0)  # a 429 after the hold: a new burst
+    assert pace.rate == pytest.approx(100 * SLOWDOWN * (SLOWDOWN + RECOVERY_PER_SECOND))
+
+
 def test_runs_of_429_slow_it_down_to_a_floor_not_to_nothing():
     clock = ManualClock()
     pace = Pace(100, clock=clock.monotonic)
