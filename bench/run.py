@@ -215,9 +215,11 @@ def report(results):
 
 def main():
     print(f"work files in {WORK}", flush=True)
+    results = {"load_at_start": os.getloadavg()[0]}
     if ONLY not in ("", "delivery"):
         sys.exit(f"BENCH_ONLY: expected delivery, got {ONLY!r}")
-    results = {} if ONLY else measure_visitor_rows()
+    if not ONLY:
+        results.update(measure_visitor_rows())
     try:
         drop_schema(postgres_url()[1])  # can a schema be made here?
         databases = postgres_database
@@ -259,7 +261,7 @@ def write_report(sections, results):
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text() if path.exists() else "# Benchmarks\n\n"
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    load = os.getloadavg()
+    load = (results["load_at_start"], os.getloadavg()[0])
     command = "BENCH_ONLY=delivery make bench" if ONLY else "make bench"
     for marker, table in sections.items():
         if marker not in text:
@@ -267,8 +269,8 @@ def write_report(sections, results):
         head, _, rest = text.partition(marker)
         tail = rest[rest.index("<!-- ", 1) :] if "<!-- " in rest[1:] else ""
         body = (
-            f"{marker}\n\nLast run: {stamp}, `{command}`, on {machine()}; load average before it "
-            f"{load[0]:.1f}.\n\n{table}\n"
+            f"{marker}\n\nLast run: {stamp}, `{command}`, on {machine()}; load average {load[0]:.1f} at its "
+            f"start, {load[1]:.1f} at its end (other programs share the cores).\n\n{table}\n"
         )
         text = head + body + ("\n" + tail if tail else "")
     path.write_text(text)

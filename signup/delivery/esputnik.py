@@ -74,9 +74,9 @@ def contact_was_new(result):
     return answer["new"]
 
 
-def _session(config):
+def _session(config=None):
     """Return the process's Session: kept-alive connections, as many as calls may be in flight, shared by threads."""
-    size = config.get("DELIVERY_MAX_CONCURRENCY", POOL_DEFAULT)
+    size = (config or {}).get("DELIVERY_MAX_CONCURRENCY", POOL_DEFAULT)
     if size in _sessions:
         return _sessions[size]
     with _pool_lock:
