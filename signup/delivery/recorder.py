@@ -20,6 +20,7 @@ class Recorder:
         self.gate = gate
         self.outcomes = queue.Queue()
         self.unstored = 0
+        self.may_wake = True  # no retries were made due since the last failure; only the recorder's thread uses it
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._run, name="delivery-recorder", daemon=True)
 
@@ -63,13 +64,20 @@ class Recorder:
                 break
         return batch
 
+    def _wake_retries(self, batch):
+        """Once eSputnik is back from an outage, make the retries waiting on their backoff due: once per outage."""
+        if self.may_wake and any(outcome.decision.back for outcome in batch):
+            self.may_wake = False
+            log.warning("eSputnik is back: %d retries are due now", outbox.retry_failed_now())
+        if any(outcome.decision.strained and outcome.decision.hold is None for outcome in batch):
+            self.may_wake = True
+
     def _store(self, batch):
         try:
             outbox.record_many(batch, self.owner)
             if any(outcome.decision.resume for outcome in batch):
                 self.gate.lift()  # eSputnik took a call again: every worker may send
-            if any(outcome.decision.back for outcome in batch):
-                log.warning("eSputnik is back: %d retries are due now", outbox.retry_failed_now())
+            self._wake_retries(batch)
         except Exception:
             # Unstored outcomes keep their lease until it runs out; the calls are then made again,
             # inside eSputnik's duplicate minute, so a lost record costs a 409, not a second event.

@@ -37,8 +37,19 @@ def test_the_limit_follows_the_observed_latency_up_and_down():
     assert calls.limit(190) == pytest.approx(190 * 0.05 * HEADROOM + SPARE, abs=1)
     answered(calls, 1.0, count=30)
     assert calls.limit(190) == 256
-    answered(calls, 0.2, count=30)
+    answered(calls, 0.2, count=60)
     assert calls.limit(190) == pytest.approx(190 * 0.2 * HEADROOM + SPARE, abs=2)
+
+
+def test_answers_that_vary_get_room_for_their_slow_ones():
+    clock = ManualClock()
+    steady, uneven = Concurrency(256, clock.monotonic), Concurrency(256, clock.monotonic)
+    answered(steady, 0.1, count=60)
+    for _ in range(30):
+        answered(uneven, 0.05)
+        answered(uneven, 0.15)
+    assert uneven.latency == pytest.approx(steady.latency, rel=0.1)
+    assert uneven.limit(190) >= steady.limit(190) + 190 * 2 * 0.05 * HEADROOM * 0.8
 
 
 def test_a_lost_answer_teaches_nothing_about_latency_but_brings_the_limit_down():
