@@ -7,111 +7,36 @@ machine's description, to docs/benchmarks.md.
 import concurrent.futures
 import json
 import os
-import platform
 import re
 import secrets
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import requests
+from delivery import delivery_report, measure_all_delivery, postgres_database, sqlite_database
+from harness import (
+    BIN,
+    ROOT,
+    WORK,
+    Servers,
+    app_env,
+    drop_schema,
+    flask_cli,
+    free_port,
+    gunicorn,
+    machine,
+    postgres_url,
+    start_fake,
+    wait_until_up,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-# BENCH_ONLY=visitor measures the visitor rows alone (the ceiling, the naive app, ours on both databases).
-ONLY = os.environ.get("BENCH_ONLY", "")
 FORM = "newsletter"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
-WORK = Path(tempfile.mkdtemp(prefix="signup-bench-"))
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Servers:
-    """Processes started for one measurement, stopped when it ends."""
-
-    def __init__(self):
-        self.running = []
-
-    def start(self, name, command, env=None, port=None):
-        with open(WORK / f"{name}.log", "wb") as log:
-            process = subprocess.Popen(
-                command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=log
-            )
-        self.running.append(process)
-        if port:
-            wait_until_up(f"http://127.0.0.1:{port}/healthz")
-        return process
-
-    def stop(self):
-        for process in reversed(self.running):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.running:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        self.running.clear()
-
-
-def wait_until_up(url, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).status_code < 500:
-                return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up; see {WORK}")
-
-
-def start_fake(servers, latency, rate_limit=200):
-    process = servers.start(
-        "fake", [sys.executable, "bench/fake_server.py", f"--latency={latency}", f"--rate-limit={rate_limit}"]
-    )
-    return process.stdout.readline().decode().strip()
-
-
-def app_env(database_url, fake_url, port, **extra):
-    env = {
-        "SECRET_KEY": secrets.token_hex(32),
-        "DATABASE_URL": database_url,
-        "ESPUTNIK_API_URL": fake_url,
-        "ESPUTNIK_API_KEY": "bench-key",
-        "RATE_LIMIT": "off",
-        "PORT": str(port),
-        "MAX_SIGNUPS_PER_ADDRESS_PER_DAY": "0",
-    }
-    env.update({key: str(value) for key, value in extra.items()})
-    return env
-
-
-def flask_cli(env, *args):
-    subprocess.run(
-        [str(BIN / "flask"), "--app", "app", *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        check=True,
-        capture_output=True,
-    )
-
-
-def gunicorn(servers, name, target, env):
-    command = [str(BIN / "gunicorn"), target, "--config", "gunicorn.conf.py"]
-    return servers.start(name, command, env=env, port=int(env["PORT"]))
+ONLY = os.environ.get("BENCH_ONLY", "")  # "delivery" or "visitor": only those rows
 
 
 def fetch_tokens(base, count):
@@ -213,23 +138,6 @@ def measure_reference(name, naive_fake=None):
         servers.stop()
 
 
-def postgres_url():
-    import psycopg
-
-    schema = f"bench_{secrets.token_hex(3)}"
-    with psycopg.connect(POSTGRES, autocommit=True) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
-    url = POSTGRES.replace("postgresql://", "postgresql+psycopg://")
-    return f"{url}?options=-csearch_path%3D{schema}", schema
-
-
-def drop_schema(schema):
-    import psycopg
-
-    with psycopg.connect(POSTGRES, autocommit=True) as connection:
-        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-
-
 def measure_visitor_path(name, database_url):
     """Our POST /f/<form> with real tokens, validation and storage; the worker sends meanwhile to a 300 ms fake."""
     servers, port = Servers(), free_port()
@@ -255,49 +163,6 @@ def measure_visitor_path(name, database_url):
         servers.stop()
 
 
-def measure_delivery(database_url, backlog=4000, rate=190):
-    """Drain a stored backlog against a fake answering in 50 ms that allows 200 calls per second."""
-    servers = Servers()
-    try:
-        fake = start_fake(servers, latency=0.05, rate_limit=200)
-        env = app_env(database_url, fake, free_port(), DELIVERY_RATE=rate, DELIVERY_CONCURRENCY=24)
-        flask_cli(env, "migrate")
-        seed = [sys.executable, "bench/seed.py", str(backlog)]
-        subprocess.run(seed, cwd=ROOT, env={**os.environ, **env}, check=True)
-        started = time.monotonic()
-        servers.start("delivery-worker", [str(BIN / "flask"), "--app", "app", "deliver"], env=env)
-        deadline = started + max(60, backlog / rate * 3)
-        while time.monotonic() < deadline:
-            stats = requests.get(f"{fake}/__stats", timeout=10).json()
-            if stats["accepted"] >= backlog:
-                break
-            time.sleep(0.2)
-        # From the first call to the last: the worker's start-up is not delivery.
-        span = (stats["last_accepted_at"] or 0) - (stats["first_accepted_at"] or 0)
-        return {
-            "delivered": stats["accepted"],
-            "seconds": span,
-            "rate": (stats["accepted"] - 1) / max(span, 1e-9),
-            "throttled": stats["statuses"].get("429", 0),
-            "sent_twice": stats["accepted"] - stats["accepted_distinct"],
-            "calls": stats["calls"],
-        }
-    finally:
-        servers.stop()
-
-
-def machine():
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
-    meminfo = Path("/proc/meminfo").read_text().splitlines()
-    memory = next(line.split()[1] for line in meminfo if line.startswith("MemTotal"))
-    postgres = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
-    return (
-        f"{os.cpu_count()} × {cpu}, {int(memory) // 1024 // 1024} GiB RAM, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {postgres}"
-    )
-
-
 def row(name, result, ceiling, naive):
     ratio = f"{result['rps'] / ceiling['rps']:.2f}" if ceiling else ""
     versus = f"{result['rps'] / naive['rps']:.0f}×" if naive else ""
@@ -306,7 +171,7 @@ def row(name, result, ceiling, naive):
 
 def report(results):
     ceiling, naive = results["ceiling"], results["naive"]
-    sqlite, postgres, delivery = results["sqlite"], results.get("postgres"), results.get("delivery")
+    sqlite, postgres = results["sqlite"], results.get("postgres")
     processes, threads = os.environ.get("WEB_CONCURRENCY", "2"), os.environ.get("WEB_THREADS", "4")
     lines = [
         f"Connections: {CONNECTIONS}, {SECONDS} s per run, wrk with 2 threads; gunicorn as in the Procfile "
@@ -339,14 +204,6 @@ def report(results):
         "| sign-ups stored during the runs (each a distinct address, real token) | "
         + each(lambda r: f"{r['stored']} of {r['requests']} requests")
         + " | all |",
-    ]
-    if delivery:
-        lines.append(
-            f"| 4. delivery of a {delivery['delivered']}-sign-up backlog, fake at 50 ms allowing 200/s | "
-            f"{delivery['rate']:.0f} sign-ups/s, {delivery['throttled']} × 429, {delivery['sent_twice']} sent twice"
-            " | ≥ 180/s, 0 × 429 |"
-        )
-    lines += [
         f"| 5. form page with its CSS and JS | {sqlite['page_bytes'] / 1000:.1f} kB, "
         f"{sqlite['foreign_requests']} third-party requests | ≤ 15 kB, 0 |",
         "| 5. resident memory of a web worker after its run | "
@@ -357,8 +214,30 @@ def report(results):
 
 
 def main():
-    results = {"load": [os.getloadavg()[0]]}
     print(f"work files in {WORK}", flush=True)
+    results = {"load_at_start": os.getloadavg()[0]}
+    if ONLY not in ("", "delivery", "visitor"):
+        sys.exit(f"BENCH_ONLY: expected delivery or visitor, got {ONLY!r}")
+    sections = {}
+    if ONLY != "delivery":
+        results.update(measure_visitor_rows())
+        sections["<!-- results -->"] = report(results)
+    if ONLY != "visitor":
+        try:
+            drop_schema(postgres_url()[1])  # can a schema be made here?
+            databases = postgres_database
+        except Exception as exc:
+            print(f"PostgreSQL not measured, delivery on SQLite: {exc}", flush=True)
+            databases = sqlite_database("delivery")
+        results["delivery"] = measure_all_delivery(databases)
+        sections["<!-- delivery -->"] = delivery_report(results["delivery"])
+    for table in sections.values():
+        print("\n" + table)
+    write_report(sections, results)
+
+
+def measure_visitor_rows():
+    results = {}
     results["ceiling"] = measure_reference("ceiling")
     print("ceiling", results["ceiling"], flush=True)
     results["naive"] = measure_reference("naive", naive_fake=True)
@@ -369,40 +248,33 @@ def main():
         url, schema = postgres_url()
     except Exception as exc:
         print(f"PostgreSQL not measured: {exc}", flush=True)
-    else:
-        try:
-            results["postgres"] = measure_visitor_path("postgres", url)
-            print("postgres", results["postgres"], flush=True)
-        finally:
-            drop_schema(schema)
-        if ONLY != "visitor":
-            url, schema = postgres_url()  # a fresh schema: the backlog is exactly the seeded one
-            try:
-                results["delivery"] = measure_delivery(url)
-            finally:
-                drop_schema(schema)
-    if "delivery" not in results and ONLY != "visitor":
-        results["delivery"] = measure_delivery(f"sqlite:///{WORK / 'delivery.sqlite3'}")
-    print("delivery", results.get("delivery"), flush=True)
-    results["load"].append(os.getloadavg()[0])
-    table = report(results)
-    print("\n" + table)
-    write_report(table, results)
+        return results
+    try:
+        results["postgres"] = measure_visitor_path("postgres", url)
+        print("postgres", results["postgres"], flush=True)
+    finally:
+        drop_schema(schema)
+    return results
 
 
-def write_report(table, results):
+def write_report(sections, results):
+    """Rewrite each section of docs/benchmarks.md that was measured, from its marker to the next marker."""
     path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else ""
-    marker = "<!-- results -->"
-    head = text.split(marker)[0] if marker in text else "# Benchmarks\n\n"
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load = (results["load_at_start"], os.getloadavg()[0])
     command = f"BENCH_ONLY={ONLY} make bench" if ONLY else "make bench"
-    load = ", ".join(f"{a:.1f}" for a in results["load"])
-    body = (
-        f"{marker}\n\nLast run: {stamp}, `{command}`, on {machine()}; load average (1 min) at start and end: "
-        f"{load} (other work shares the cores).\n\n{table}\n"
-    )
-    path.write_text(head + body)
+    for marker, table in sections.items():
+        if marker not in text:
+            text = text.rstrip("\n") + f"\n\n{marker}\n"
+        head, _, rest = text.partition(marker)
+        tail = rest[rest.index("<!-- ", 1) :] if "<!-- " in rest[1:] else ""
+        body = (
+            f"{marker}\n\nLast run: {stamp}, `{command}`, on {machine()}; load average {load[0]:.1f} at its "
+            f"start, {load[1]:.1f} at its end (other programs share the cores).\n\n{table}\n"
+        )
+        text = head + body + ("\n" + tail if tail else "")
+    path.write_text(text)
     (WORK / "results.json").write_text(json.dumps(results, indent=2))
 
 

@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RATE_LIMIT = "10/minute;60/hour"
 DEFAULT_WEBHOOK_RATE_LIMIT = "600/minute"
 DEFAULT_ADMIN_LOGIN_LIMIT = "5/minute;30/hour"
+# Enough calls in flight for 190 calls/s at one second of eSputnik latency; more is memory for nothing.
+DEFAULT_MAX_CONCURRENCY = 256
 LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -115,6 +117,15 @@ def _redis_url(env, problems):
     return url
 
 
+def _max_concurrency(env, problems):
+    """Return the ceiling of a worker's calls in flight; DELIVERY_CONCURRENCY is its older name."""
+    ceiling = _number(env, "DELIVERY_MAX_CONCURRENCY", None, problems, minimum=1, kind=int)
+    older = _number(env, "DELIVERY_CONCURRENCY", None, problems, minimum=1, kind=int)
+    if ceiling is not None and older is not None and ceiling != older:
+        problems.append("DELIVERY_CONCURRENCY: the older name of DELIVERY_MAX_CONCURRENCY; set only one of them")
+    return ceiling or older or DEFAULT_MAX_CONCURRENCY
+
+
 def _check_timing(settings, problems):
     # A call whose outcome was lost is sent again; inside eSputnik's one-minute window the
     # resend is answered 409 instead of firing a second event, so every path back stays short.
@@ -189,8 +200,8 @@ def from_environ(env=None):
         "ESPUTNIK_CONNECT_TIMEOUT": _number(env, "ESPUTNIK_CONNECT_TIMEOUT", 3.05, problems, minimum=0.01),
         "ESPUTNIK_READ_TIMEOUT": _number(env, "ESPUTNIK_READ_TIMEOUT", 10.0, problems, minimum=0.01),
         "DELIVERY_RATE": _number(env, "DELIVERY_RATE", 100.0, problems, minimum=0.1),
-        "DELIVERY_CONCURRENCY": _number(env, "DELIVERY_CONCURRENCY", 8, problems, minimum=1, kind=int),
-        "RETRY_BASE_SECONDS": _number(env, "RETRY_BASE_SECONDS", 30.0, problems),
+        "DELIVERY_MAX_CONCURRENCY": _max_concurrency(env, problems),
+        "RETRY_BASE_SECONDS": _number(env, "RETRY_BASE_SECONDS", 2.0, problems),
         "RETRY_MAX_SECONDS": _number(env, "RETRY_MAX_SECONDS", 3600.0, problems),
         "RETRY_MAX_AGE_HOURS": _number(env, "RETRY_MAX_AGE_HOURS", 72.0, problems, minimum=0.01),
         "DELIVERY_LEASE_SECONDS": _number(env, "DELIVERY_LEASE_SECONDS", 45.0, problems, minimum=1),

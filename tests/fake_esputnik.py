@@ -31,6 +31,7 @@ class Call:
     body: bytes
     at: float
     answered: int | None = None
+    peer: int | None = None  # the client's port: one per connection, so reused connections show
     accepted: bool = False  # eSputnik took it: a contact was created or updated, an event fired
 
     @property
@@ -100,6 +101,13 @@ def address_books(fields):
     return {"addressBook": book}
 
 
+class Server(ThreadingHTTPServer):
+    """The HTTP server, with a listen backlog of a real one (the standard library's is 5)."""
+
+    request_queue_size = 512
+    daemon_threads = True
+
+
 class FakeEsputnik:
     """The server and what it saw."""
 
@@ -109,6 +117,7 @@ class FakeEsputnik:
         self.rate_limit = rate_limit
         self.latency = latency
         self.calls = []
+        self.outage = [None, None]  # when the benchmark's outage began and ended
         self.script = Script()
         self.lock = threading.Lock()
         self.ids = itertools.count(1000)
@@ -116,7 +125,7 @@ class FakeEsputnik:
         self.window = collections.deque()
         self.fields = []  # {"id", "name", "type", "values", "group"}: the account's custom fields
         self.segments = []  # the account's segment names
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = Server(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -144,7 +153,8 @@ class FakeEsputnik:
 
     def then(self, *actions):
         """Queue answers: ("status", code[, body[, headers]]), ("hang", seconds), ("drop",), ("ok",),
-        or ("late", seconds): taken as usual, but the answer comes only after `seconds`."""
+        ("late", seconds): taken as usual, but the answer comes only after `seconds`, or
+        ("held", event): taken as usual once the test sets `event` (at most 10 s later)."""
         with self.lock:
             self.script.queue.extend(actions)
         return self
@@ -153,6 +163,10 @@ class FakeEsputnik:
         """Answer every request not otherwise scripted with `action`."""
         with self.lock:
             self.script.default = action
+
+    def connections(self):
+        """Return how many client connections the Subscribe calls came over."""
+        return len({c.peer for c in self.subscribe_calls()})
 
     def subscribe_calls(self):
         """Return the Subscribe contact calls received so far."""
@@ -234,6 +248,10 @@ class FakeEsputnik:
                 if kind == "late":
                     self._normal(delay=action[1])
                     return
+                if kind == "held":
+                    action[1].wait(10)
+                    self._normal()
+                    return
                 if kind == "status":
                     body = action[2] if len(action) > 2 else b'{"message":"scripted"}'
                     body = body if isinstance(body, bytes) else body.encode()
@@ -285,6 +303,7 @@ class FakeEsputnik:
                     "first_accepted_at": min(taken, default=None),
                     "last_accepted_at": max(taken, default=None),
                     "statuses": dict(collections.Counter(str(c.answered) for c in calls)),
+                    "outage": fake.outage,
                 }
                 self.call = Call(self.command, self.path, {}, b"", time.time())
                 self._send(200, json.dumps(stats).encode())
@@ -293,6 +312,7 @@ class FakeEsputnik:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 self.call = Call(self.command, self.path, dict(self.headers), body, time.time())
+                self.call.peer = self.client_address[1]
                 with fake.lock:
                     fake.calls.append(self.call)
 
@@ -306,6 +326,8 @@ class FakeEsputnik:
                 if self.path == "/__stats":
                     return self._stats()
                 self._record()
+                # eSputnik counts a request against its rate when it arrives, however long it then takes.
+                self.over_rate = fake._throttled(self.call.at)
                 if fake.latency:
                     time.sleep(fake.latency)
                 action = fake._next_action()
@@ -319,7 +341,7 @@ class FakeEsputnik:
                 now = time.time()
                 if error:
                     status, body = error[0], json.dumps({"message": error[1]}).encode()
-                elif fake._throttled(now):
+                elif self.over_rate:
                     status, body = 429, b'{"message":"More than 200 requests per 1 second"}'
                 elif self.command == "POST" and fake._duplicate(self.call.body, now):
                     status, body = 409, b'{"message":"Duplicated request"}'

@@ -120,3 +120,21 @@ def test_wrong_operations_settings_name_their_variable():
         ADMIN_LOGIN_LIMIT="lots",
     )
     assert [line.split(":")[0] for line in found] == ["PUBLIC_URL", "ADMIN_LOGIN_LIMIT", "LOG_FORMAT", "RETENTION_DAYS"]
+
+
+def test_calls_in_flight_have_a_ceiling_that_the_older_name_still_sets():
+    assert load()["DELIVERY_MAX_CONCURRENCY"] == config.DEFAULT_MAX_CONCURRENCY
+    assert load(DELIVERY_MAX_CONCURRENCY="64")["DELIVERY_MAX_CONCURRENCY"] == 64
+    assert load(DELIVERY_CONCURRENCY="24")["DELIVERY_MAX_CONCURRENCY"] == 24
+    assert load(DELIVERY_CONCURRENCY="24", DELIVERY_MAX_CONCURRENCY="24")["DELIVERY_MAX_CONCURRENCY"] == 24
+    assert problems(SECRET_KEY="k" * 32, DELIVERY_CONCURRENCY="8", DELIVERY_MAX_CONCURRENCY="64") == [
+        "DELIVERY_CONCURRENCY: the older name of DELIVERY_MAX_CONCURRENCY; set only one of them"
+    ]
+    assert problems(SECRET_KEY="k" * 32, DELIVERY_MAX_CONCURRENCY="0") == [
+        "DELIVERY_MAX_CONCURRENCY: must be at least 1, got '0'"
+    ]
+
+
+def test_first_retries_come_in_seconds():
+    settings = load()
+    assert (settings["RETRY_BASE_SECONDS"], settings["RETRY_MAX_SECONDS"]) == (2.0, 3600.0)

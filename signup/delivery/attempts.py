@@ -19,11 +19,8 @@ def row(outcome):
     }
 
 
-def log_line(item, answer, duration_ms):
-    """Write the line of one delivery attempt, under an id of its own as a request's line has."""
-    level = {"delivered": logging.INFO, "dry_run": logging.INFO, "paused": logging.ERROR}.get(
-        answer.outcome, logging.WARNING
-    )
+def log_line(item, answer, duration_ms, level):
+    """Write the line of one delivery attempt at `level`, under an id of its own as a request's line has."""
     log.log(
         level,
         "delivery attempt: %s",

@@ -1,10 +1,12 @@
 """The eSputnik client: its URL, auth and answers, and the Subscribe body (which masking and the purge also read)."""
 
+import http.cookiejar
 import json
 import threading
 from dataclasses import dataclass
 
 import requests
+import requests.adapters
 from urllib3.exceptions import NewConnectionError
 
 SUBSCRIBE_PATH = "/api/v1/contact/subscribe"
@@ -16,7 +18,9 @@ MAX_GROUP_PAGES = 100
 ADDRESS_FIELDS = ("town", "region", "address", "postcode")
 DETAIL_LIMIT = 500
 
-_local = threading.local()
+POOL_DEFAULT = 10
+_pool_lock = threading.Lock()
+_sessions = {}  # pool size → the one Session of this process with a pool that large
 
 
 @dataclass(frozen=True)
@@ -87,11 +91,21 @@ def email_status(result):
     return status.strip().upper()[:32]
 
 
-def _session():
-    # One pooled session per thread: keep-alive matters at 200 calls/s.
-    if not hasattr(_local, "session"):
-        _local.session = requests.Session()
-    return _local.session
+def _session(config=None):
+    """Return the process's Session: kept-alive connections, as many as calls may be in flight, shared by threads."""
+    size = (config or {}).get("DELIVERY_MAX_CONCURRENCY", POOL_DEFAULT)
+    if size in _sessions:
+        return _sessions[size]
+    with _pool_lock:
+        if size not in _sessions:
+            session = requests.Session()
+            # Cookies are the one part of a Session that threads would share unsafely; an API needs none.
+            session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+            adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=size)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            _sessions[size] = session
+        return _sessions[size]
 
 
 def _retry_after(response):
@@ -150,7 +164,7 @@ def _failure(exc):
 
 
 def _post(config, path, body):
-    return _session().post(
+    return _session(config).post(
         config["ESPUTNIK_API_URL"] + path,
         data=body.encode("utf-8"),
         auth=("api", config["ESPUTNIK_API_KEY"]),
@@ -170,7 +184,7 @@ def subscribe(config, body):
 
 
 def _get(config, path, params=None):
-    return _session().get(
+    return _session(config).get(
         config["ESPUTNIK_API_URL"] + path,
         params=params,
         auth=("api", config["ESPUTNIK_API_KEY"]),

@@ -2,7 +2,6 @@
 
 import logging
 import random
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,14 +12,12 @@ from .. import db
 from ..db import Attempt, Flag, Submission, utcnow
 from ..states import DISCARDABLE, RETRYABLE, State
 from . import attempts, esputnik
+from .decision import Decision, decide
 
 log = logging.getLogger(__name__)
 
 PAUSE_FLAG = "delivery_paused"
-# A resend inside eSputnik's one-minute window is answered 409 if the first call landed,
-# so a call whose outcome was lost is retried well within that minute.
-UNKNOWN_RETRY_SECONDS = 15.0
-THROTTLE_DEFAULT_SECONDS = 1.0
+JITTER = (0.75, 1.25)  # retries of one moment spread over half their wait
 
 
 @dataclass(frozen=True)
@@ -84,45 +81,6 @@ def due_count(now=None):
         return session.scalar(select(func.count()).select_from(Submission).where(*_due(now or utcnow())))
 
 
-def backoff(attempts, config):
-    """Return the wait before attempt number `attempts + 1`: exponential, jittered, capped."""
-    base = config["RETRY_BASE_SECONDS"] * (2 ** max(attempts - 1, 0))
-    return min(config["RETRY_MAX_SECONDS"], base) * random.uniform(0.75, 1.25)
-
-
-def answered(answer):
-    """Return what a delivered answer said, for its columns: whether the contact was new, its email status."""
-    return {"contact_new": esputnik.contact_was_new(answer.body), "email_status": esputnik.email_status(answer.body)}
-
-
-def _next_state(item, answer, config, now):
-    """Return the column values a submission takes after `answer`."""
-    attempts = item.attempts + (answer.outcome not in ("paused", "throttled", "dry_run"))
-    values = {"attempts": attempts, "last_status": answer.status, "updated_at": now}
-    if answer.outcome in ("delivered", "refused", "dry_run"):
-        values["state"] = answer.outcome
-        values["last_error"] = None if answer.outcome != "refused" else answer.detail
-        if answer.outcome == "delivered":
-            values["delivered_at"], values["result"] = now, answer.body or answer.detail
-            values.update(answered(answer))
-        return values
-    if answer.outcome == "paused":
-        return {"updated_at": now}
-    if answer.outcome == "throttled":
-        wait = answer.retry_after if answer.retry_after is not None else THROTTLE_DEFAULT_SECONDS
-        return {**values, "next_attempt_at": now + timedelta(seconds=wait)}
-    values["last_error"] = answer.detail
-    if now - item.queued_at > timedelta(hours=config["RETRY_MAX_AGE_HOURS"]):
-        values["state"] = State.DEAD
-        values["last_error"] = f"gave up after {attempts} attempts: {answer.detail}"
-        return values
-    wait = backoff(attempts, config)
-    if answer.outcome == "unknown":
-        wait = min(wait, UNKNOWN_RETRY_SECONDS)
-    values["next_attempt_at"] = now + timedelta(seconds=wait)
-    return values
-
-
 @dataclass(frozen=True)
 class Outcome:
     """One finished call, waiting to be stored."""
@@ -131,41 +89,51 @@ class Outcome:
     answer: esputnik.Answer
     started_at: datetime
     duration_ms: int
+    decision: Decision
 
 
 def record_many(outcomes, owner):
     """Store several outcomes in one transaction; return the ids whose lease had been lost."""
-    now, config, lost = utcnow(), current_app.config, []
+    lost = []
     with db.engine().begin() as connection:
         for outcome in outcomes:
-            item, answer = outcome.item, outcome.answer
-            values = {**_next_state(item, answer, config, now), "lease_owner": None, "lease_until": None}
-            mine = (SUBMISSIONS.c.id == item.id, SUBMISSIONS.c.lease_owner == owner)
+            values = {**outcome.decision.row, "lease_owner": None, "lease_until": None}
+            mine = (SUBMISSIONS.c.id == outcome.item.id, SUBMISSIONS.c.lease_owner == owner)
             if connection.execute(update(SUBMISSIONS).where(*mine).values(**values)).rowcount == 0:
-                lost.append(item.id)
-        rows = [attempts.row(o) for o in outcomes if o.answer.outcome != "paused"]
+                lost.append(outcome.item.id)
+        rows = [attempts.row(o) for o in outcomes if o.decision.attempt]
         if rows:
             connection.execute(INSERT_ATTEMPT, rows)
     for submission_id in lost:
         log.warning("lease lost before the outcome was stored", extra={"submission": submission_id})
     for outcome in outcomes:
-        attempts.log_line(outcome.item, outcome.answer, outcome.duration_ms)
+        attempts.log_line(outcome.item, outcome.answer, outcome.duration_ms, outcome.decision.level)
     return lost
 
 
-def call(item):
-    """Make the call for a claimed submission (or, in dry run, pretend to) and return its Outcome."""
+def call(item, clock):
+    """Make the call for a claimed submission (or, in dry run, pretend to) and return its Outcome and Decision."""
     config = current_app.config
-    started_at, clock = utcnow(), time.monotonic()
+    started_at, started = clock.now(), clock.monotonic()
     if config["DRY_RUN"]:
         answer = esputnik.Answer("dry_run", None, "dry run: nothing was sent")
     else:
         answer = esputnik.subscribe(config, item.payload)
-    outcome = Outcome(item, answer, started_at, int((time.monotonic() - clock) * 1000))
-    if answer.outcome == "paused":
-        # Paused before the lease is released, so no worker picks the row up in between.
-        pause(answer.detail)
-    return outcome
+    duration_ms = int((clock.monotonic() - started) * 1000)
+    decided = decide(item, answer, config, clock.now(), jitter=random.uniform(*JITTER))
+    return Outcome(item, answer, started_at, duration_ms, decided)
+
+
+def retry_failed_now(now=None):
+    """Make every pending retry due now (eSputnik is back after an outage); return how many."""
+    now = now or utcnow()
+    with db.session() as session, session.begin():
+        result = session.execute(
+            update(Submission)
+            .where(Submission.state == State.PENDING, Submission.attempts > 0, Submission.next_attempt_at > now)
+            .values(next_attempt_at=now)
+        )
+    return result.rowcount
 
 
 def release(owner, ids=None):

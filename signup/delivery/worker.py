@@ -1,26 +1,28 @@
-"""The delivery worker: claims due sign-ups, sends several at once at a shared pace, stops cleanly."""
+"""The delivery worker: a loop that claims due sign-ups, starts calls at a shared pace and carries out each decision."""
 
 import collections
 import logging
 import os
-import queue
 import secrets
 import signal
 import socket
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 
 from ..privacy import retention
 from . import heartbeats, outbox
+from .clock import Clock
+from .concurrency import Concurrency
+from .gate import PauseGate
 from .pace import Pace
+from .recorder import Recorder
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5.0
-RECORD_BATCH = 200
+SLOT_WAIT_SECONDS = 0.2
 
 
 def owner_name():
@@ -29,113 +31,92 @@ def owner_name():
 
 
 class Worker:
-    """One delivery loop: claim ahead, pace, send on a thread pool, repeat until stopped."""
+    """One delivery loop: claim ahead, pace, send on a thread pool, carry out what each answer decided."""
 
-    def __init__(self, app, stop=None):
+    def __init__(self, app, stop=None, clock=None):
         self.app = app
         self.config = app.config
+        self.clock = clock or Clock()
         self.owner = owner_name()
         self.stop = stop or threading.Event()
-        self.pace = Pace(self.config["DELIVERY_RATE"])
-        self.concurrency = self.config["DELIVERY_CONCURRENCY"]
-        self.slots = threading.Semaphore(self.concurrency)
-        self.in_flight = 0
-        self.slot_freed = threading.Event()
-        self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="deliver")
-        self.queue = collections.deque()  # (claimed item, when it was claimed)
+        self.pace = Pace(self.config["DELIVERY_RATE"], clock=self.clock.monotonic)
+        ceiling = self.config["DELIVERY_MAX_CONCURRENCY"]
+        self.calls = Concurrency(ceiling, self.clock.monotonic)
+        self.pool = ThreadPoolExecutor(ceiling, thread_name_prefix="deliver")
+        self.gate = PauseGate(self.config["DELIVERY_PROBE_SECONDS"], self.clock.monotonic)
+        self.recorder = Recorder(app, self.owner, self.gate)
+        self.queue = collections.deque()  # (claimed item, when it was claimed); only the loop's thread uses it
         # A claimed item must start its call while its lease still covers the whole call.
         call = self.config["ESPUTNIK_CONNECT_TIMEOUT"] + self.config["ESPUTNIK_READ_TIMEOUT"]
         self.send_by = max(self.config["DELIVERY_LEASE_SECONDS"] - call - 1.0, 0.5)
-        self.next_probe = None
         self.next_beat = 0.0
-        self.pause_seen = (None, 0.0)  # (reason, when it was read)
-        self.saw_pause = False
-        self.outcomes = queue.Queue()
-        self.unrecorded = 0  # calls made whose outcome is not stored yet
-        self.counting = threading.Lock()  # guards in_flight and unrecorded, changed from several threads
-        self.recorder = threading.Thread(target=self._record, name="delivery-recorder", daemon=True)
+        self.pace_wait = 0.0  # how long the pace held the last dispatch back
+        self.call_ended = threading.Event()
 
     def _send(self, item):
+        """Make one call on a pool thread and carry out what its answer decided."""
+        outcome = None
         try:
             with self.app.app_context():
-                outcome = outbox.call(item)
-            with self.counting:
-                self.unrecorded += 1
-            self.outcomes.put(outcome)
-            answer = outcome.answer
-            if answer.outcome == "paused":
-                # Stop dispatching at once; the database flag tells the other workers.
-                self.pause_seen = (answer.detail, time.monotonic())
-            if answer.outcome == "throttled":
-                wait = answer.retry_after if answer.retry_after is not None else outbox.THROTTLE_DEFAULT_SECONDS
-                self.pace.throttled(wait)
+                outcome = outbox.call(item, self.clock)
+                if outcome.decision.pause:
+                    # Paused before the lease is released, so no worker picks the row up in between.
+                    self.gate.pause(outcome.decision.pause)
+            if outcome.decision.hold is not None:
+                self.pace.throttled(outcome.decision.hold)
+            self.recorder.put(outcome)
         except Exception:
             # The lease runs out and another attempt follows; the loop must not die.
             log.exception("delivery attempt failed inside the worker", extra={"submission": item.id})
         finally:
-            with self.counting:
-                self.in_flight -= 1
-            self.slots.release()
-            self.slot_freed.set()
+            if outcome is None:
+                self.calls.finished(0.0, answered=False, strained=True)
+            else:
+                seconds, answered = outcome.duration_ms / 1000, outcome.answer.status is not None
+                self.calls.finished(seconds, answered=answered, strained=outcome.decision.strained)
+            self.call_ended.set()
 
-    def _record(self):
-        """Store finished calls in batches: one transaction for many, instead of one each."""
-        with self.app.app_context():
-            while True:
-                batch = [self.outcomes.get()]
-                while len(batch) < RECORD_BATCH:
-                    try:
-                        batch.append(self.outcomes.get_nowait())
-                    except queue.Empty:
-                        break
-                done = batch[-1] is None
-                batch = [outcome for outcome in batch if outcome is not None]
-                if batch:
-                    self._store(batch)
-                if done:
-                    return
+    def tick(self):
+        """Beat, claim and start what may start now, without waiting; return how many calls were started."""
+        self._beat()
+        if self.gate.paused():
+            self._hand_back_queue()
+            if self.calls.full(self.pace.rate) or not self.gate.may_probe():
+                return 0
+            self._claim(1)
+            return self._dispatch(most=1)
+        rate = self.pace.rate
+        ahead = self.calls.ahead(rate)
+        if 2 * len(self.queue) < ahead:
+            self._claim(ahead - len(self.queue))
+        return self._dispatch()
 
-    def _store(self, batch):
-        try:
-            outbox.record_many(batch, self.owner)
-        except Exception:
-            # Unstored outcomes keep their lease until it runs out; the calls are then made again,
-            # inside eSputnik's duplicate minute, so a lost record costs a 409, not a second event.
-            log.exception("storing %d delivery outcome(s) failed", len(batch))
-            return
-        finally:
-            with self.counting:
-                self.unrecorded -= len(batch)
-        if self.saw_pause and any(o.answer.outcome in ("delivered", "refused") for o in batch):
-            # eSputnik took a call again: lift the pause for every worker.
-            self.saw_pause = False
-            outbox.resume()
-
-    def _paused(self):
-        """Return the pause reason, read from the database at most once a second."""
-        reason, checked = self.pause_seen
-        if time.monotonic() - checked > 1.0:
-            reason = outbox.paused_reason()
-            self.pause_seen = (reason, time.monotonic())
-        return reason
-
-    def _may_probe(self):
-        """While paused, allow one call per DELIVERY_PROBE_SECONDS."""
-        now, interval = time.monotonic(), self.config["DELIVERY_PROBE_SECONDS"]
-        if self.next_probe is None:
-            self.next_probe = now + interval
-        if now < self.next_probe:
-            return False
-        self.next_probe = now + interval
-        return True
-
-    def _refill(self):
-        """Claim ahead of the free slots, so a slot that frees starts its next call at once."""
-        if len(self.queue) >= self.concurrency:
-            return
-        claimed_at = time.monotonic()
-        for item in outbox.claim(self.owner, 2 * self.concurrency - len(self.queue)):
+    def _claim(self, limit):
+        claimed_at = self.clock.monotonic()
+        for item in outbox.claim(self.owner, limit, now=self.clock.now()):
             self.queue.append((item, claimed_at))
+
+    def _dispatch(self, most=None):
+        """Start claimed calls while a slot is free and the pace allows, stopping once a call paused delivery."""
+        started, self.pace_wait = 0, 0.0
+        while self._drop_stale() and (most is None or started < most):
+            if (started and self.gate.closed()) or self.calls.full(self.pace.rate):
+                break
+            self.pace_wait = self.pace.take()
+            if self.pace_wait > 0:
+                break
+            item, _claimed_at = self.queue.popleft()
+            self.calls.start()
+            self.pool.submit(self._send, item)
+            started += 1
+        return started
+
+    def _drop_stale(self):
+        """Drop claimed items whose lease no longer covers a whole call; return whether any is left."""
+        while self.queue and self.clock.monotonic() - self.queue[0][1] >= self.send_by:
+            # Too old to start safely: its lease runs out and it is claimed again, unsent.
+            self.queue.popleft()
+        return bool(self.queue)
 
     def _hand_back_queue(self):
         if self.queue:
@@ -144,48 +125,38 @@ class Worker:
 
     def _beat(self):
         """Say we are alive now and then, and take our share of the configured rate."""
-        if time.monotonic() < self.next_beat:
+        if self.clock.monotonic() < self.next_beat:
             return
-        self.next_beat = time.monotonic() + HEARTBEAT_SECONDS
+        self.next_beat = self.clock.monotonic() + HEARTBEAT_SECONDS
         self.pace.set_share(self.config["DELIVERY_RATE"] / heartbeats.beat(self.owner))
+        self._report()
 
-    def _next_item(self):
-        """Return the next claimed item whose lease still covers a whole call, or None."""
-        while self.queue:
-            item, claimed_at = self.queue.popleft()
-            if time.monotonic() - claimed_at < self.send_by:
-                return item
-            # Too old to start safely: its lease runs out and it is claimed again, unsent.
-        return None
-
-    def tick(self):
-        """Claim and start what is due now; return how many were started."""
-        self._beat()
-        if self._paused():
-            self.saw_pause = True
-            self._hand_back_queue()
-            if self.in_flight >= self.concurrency or not self._may_probe():
-                return 0
-            batch = outbox.claim(self.owner, 1)
-            self.queue.extend((item, time.monotonic()) for item in batch)
-        else:
-            self.next_probe = None
-            self._refill()
-        started = 0
-        while self.queue and not (started and self.pause_seen[0]) and self.slots.acquire(blocking=False):
-            item = self._next_item() if self.pace.wait(self.stop) else None
-            if item is None:
-                self.slots.release()
-                break
-            with self.counting:
-                self.in_flight += 1
-            self.pool.submit(self._send, item)
-            started += 1
-        return started
+    def _report(self):
+        """Log the calls in flight allowed and reached since the last line, if any call was made."""
+        limit, latency, peak = self.calls.report(self.pace.rate)
+        if peak:
+            # What the worker settled on, for an operator reading the logs (and the benchmark).
+            log.info(
+                "delivery pace: %.0f calls/s, up to %d in flight (%d were), eSputnik answering in %s ms",
+                self.pace.rate,
+                limit,
+                peak,
+                latency,
+                extra={"event": "delivery_pace", "rate": round(self.pace.rate, 1), "limit": limit, "peak": peak},
+            )
 
     def _idle(self):
-        settled = self.in_flight == 0 and not self.queue and self.unrecorded == 0
-        return settled and outbox.due_count() == 0
+        settled = self.calls.busy() == 0 and not self.queue and self.recorder.pending() == 0
+        return settled and outbox.due_count(now=self.clock.now()) == 0
+
+    def _rest(self, until_idle):
+        """Wait for the pace, for a call to end, or for new work, whichever this loop is waiting for."""
+        if self.queue and self.pace_wait > 0:
+            self.stop.wait(self.pace_wait)
+        elif self.queue or self.calls.busy():
+            self.call_ended.wait(SLOT_WAIT_SECONDS)
+        else:
+            self.stop.wait(0.01 if until_idle else self.config["DELIVERY_IDLE_SECONDS"])
 
     def run(self, until_idle=False, deadline=None):
         """Deliver until stopped; with until_idle, only until nothing is due or in flight."""
@@ -195,29 +166,26 @@ class Worker:
         with self.app.app_context():
             try:
                 while not self.stop.is_set():
-                    if deadline is not None and time.monotonic() > deadline:
+                    if deadline is not None and self.clock.monotonic() > deadline:
                         break
                     if housekeeping:
                         housekeeping.run_if_due()
+                    self.call_ended.clear()
                     if self.tick():
                         continue
-                    if self.queue or self.in_flight >= self.concurrency:
-                        # Work is waiting for a slot: go on as soon as one call ends.
-                        self.slot_freed.wait(0.2)
-                        self.slot_freed.clear()
-                    elif until_idle and self._idle():
+                    if until_idle and self._idle():
                         break
-                    else:
-                        self.stop.wait(0.01 if until_idle else self.config["DELIVERY_IDLE_SECONDS"])
+                    self._rest(until_idle)
             finally:
-                self._shut_down()
+                self.close()
 
-    def _shut_down(self):
+    def close(self):
+        """Let the calls in flight finish, store their outcomes, and give back every claim not started."""
         # Calls in flight finish (each is bounded by the read timeout); claims not yet
         # started are handed back at once instead of waiting for their lease to run out.
         self.pool.shutdown(wait=True)
-        self.outcomes.put(None)
-        self.recorder.join()
+        self.recorder.close()
+        self._report()
         self.queue.clear()
         outbox.release(self.owner)
         heartbeats.forget(self.owner)
@@ -255,7 +223,7 @@ def start_in_background(app):
     return worker, thread
 
 
-def drain(app=None, timeout=30.0):
+def drain(app=None, timeout=30.0, clock=None):
     """Deliver everything due now, then return (used by tests and the CLI's --once)."""
-    worker = Worker(app or current_app._get_current_object())
-    worker.run(until_idle=True, deadline=time.monotonic() + timeout)
+    worker = Worker(app or current_app._get_current_object(), clock=clock)
+    worker.run(until_idle=True, deadline=worker.clock.monotonic() + timeout)

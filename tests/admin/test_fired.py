@@ -8,8 +8,8 @@ from sqlalchemy import select
 from signup import db
 from signup.db import Submission
 from signup.delivery import esputnik, worker
+from signup.delivery.decision import answered
 from signup.delivery.esputnik import Answer
-from signup.delivery.outbox import answered
 from tests.conftest import sign_up
 
 AUTH = ("admin", "admin-pass")

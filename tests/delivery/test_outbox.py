@@ -1,7 +1,6 @@
 """Delivery against the fake eSputnik: each answer's effect, leases, pause, dry run, restarts."""
 
 import json
-import time
 from datetime import timedelta
 
 import pytest
@@ -10,6 +9,8 @@ from sqlalchemy import select, update
 from signup import create_app, db
 from signup.db import Attempt, Submission, utcnow
 from signup.delivery import outbox, worker
+from signup.delivery.clock import Clock
+from signup.delivery.decision import decide
 from tests.conftest import SECRET, sign_up
 
 pytestmark = pytest.mark.both_databases
@@ -98,8 +99,9 @@ def test_429_slows_down_without_burning_attempts(app, client, fake_esputnik):
     (row,) = rows(app)
     assert (row.state, row.attempts, row.last_status) == ("pending", 0, 429)
     assert row.next_attempt_at - utcnow() > timedelta(seconds=0.5)  # held back about a second
-    time.sleep(1.1)
     worker.drain(app)
+    assert [c.answered for c in fake_esputnik.subscribe_calls()] == [429]  # not due again yet
+    worker.drain(app, clock=Clock(offset=1.1))
     (row,) = rows(app)
     assert (row.state, row.attempts) == ("delivered", 1)
     assert [c.answered for c in fake_esputnik.subscribe_calls()] == [429, 429, 200]
@@ -114,28 +116,18 @@ def test_a_hang_is_retried_and_eSputnik_dedupes_if_it_had_landed(app, client, fa
     assert [a.outcome for a in attempts(app)] == ["unknown", "delivered"]
 
 
-def test_unknown_outcomes_are_retried_inside_eSputnik_duplicate_minute(app):
-    item = outbox.Claimed("x", "f", "{}", 6, utcnow())
-    app.config.update(RETRY_BASE_SECONDS=60, RETRY_MAX_SECONDS=3600)
-    values = outbox._next_state(item, outbox.esputnik.Answer("unknown", None, "timeout"), app.config, utcnow())
-    assert values["next_attempt_at"] - utcnow() <= timedelta(seconds=outbox.UNKNOWN_RETRY_SECONDS)
-    values = outbox._next_state(item, outbox.esputnik.Answer("retry", 500, "oops"), app.config, utcnow())
-    assert values["next_attempt_at"] - utcnow() >= timedelta(seconds=60 * 32 * 0.74)
-
-
 def test_too_old_is_marked_dead_with_the_reason(app, client, fake_esputnik):
     fake_esputnik.always(("status", 500))
-    app.config["RETRY_MAX_AGE_HOURS"] = 0.0001
+    app.config["RETRY_MAX_AGE_HOURS"] = 1
     one_sign_up(client)
-    time.sleep(0.5)
-    worker.drain(app)
+    worker.drain(app, clock=Clock(offset=3601))
     (row,) = rows(app)
     assert row.state == "dead" and row.last_error.startswith("gave up after 1 attempts: eSputnik answered 500")
 
 
 def test_a_wrong_key_pauses_everything_without_burning_attempts_then_resumes(app, client, fake_esputnik):
     fake_esputnik.api_key = "rotated-key"
-    app.config.update(DELIVERY_PROBE_SECONDS=30, DELIVERY_CONCURRENCY=2)
+    app.config.update(DELIVERY_PROBE_SECONDS=30, DELIVERY_MAX_CONCURRENCY=2)
     for n in range(6):
         one_sign_up(client, f"user{n}@example.com")
     worker.drain(app, timeout=1.0)
@@ -174,7 +166,8 @@ def test_a_claim_whose_worker_died_is_taken_over_after_its_lease(app, client, fa
     assert [r.state for r in rows(app)] == ["delivered"]
     assert len(fake_esputnik.subscribe_calls()) == 1
     with app.app_context():
-        late = outbox.Outcome(held, outbox.esputnik.Answer("delivered", 200, "ok"), utcnow(), 1)
+        answer = outbox.esputnik.Answer("delivered", 200, "ok")
+        late = outbox.Outcome(held, answer, utcnow(), 1, decide(held, answer, app.config, utcnow()))
         lost = outbox.record_many([late], "dead-worker")
     assert lost == [held.id]
 
