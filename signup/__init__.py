@@ -3,10 +3,10 @@
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, cli, config, db, errors, i18n, webhooks
+from . import admin, cli, config, db, i18n, webhooks
 from .forms import catalogue
 from .openapi import bp as openapi_bp
-from .ops import compression, health, logs, metrics
+from .ops import compression, errors, health, logs, metrics
 from .variants import counting
 from .visitors import api, assets, pages, throttling
 from .webhooks import bodies

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..db import utcnow
-from ..delivery import esputnik
+from ..delivery import esputnik_account
 from ..validation import CHECKED
 from .collecting import TEXT
 
@@ -64,7 +64,7 @@ class Report:
 def run(forms, config):
     """Ask eSputnik about the account once and return the Report for `forms`."""
     try:
-        fields, segments = esputnik.custom_fields(config), esputnik.segment_names(config)
-    except esputnik.AccountError as exc:
+        fields, segments = esputnik_account.custom_fields(config), esputnik_account.segment_names(config)
+    except esputnik_account.AccountError as exc:
         return Report({}, str(exc), utcnow())
     return Report({form.id: mismatches(form, fields, segments) for form in forms}, None, utcnow())

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from .. import intake, validation
-from ..errors import handle_http
 from ..forms import catalogue
 from ..i18n import current_language
 from ..ops import logs, metrics, refusals
+from ..ops.errors import handle_http
 from . import auth, bodies, brackets, plugins, recognition
 
 bp = Blueprint("webhooks", __name__)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from signup.delivery import esputnik
-from signup.delivery.esputnik import FieldInfo
+from signup.delivery import esputnik_account
+from signup.delivery.esputnik_account import FieldInfo
 from signup.forms import account_check, catalogue
 
 FORMS = """
@@ -81,7 +81,7 @@ def test_the_client_reads_one_field_as_an_object_and_many_as_a_list(app, fake_es
         {"id": 116, "name": "Birthday", "type": "date", "group": "Personal"},
         {"id": 117, "name": "Age", "type": "NUMBER"},
     ][:count]
-    found = esputnik.custom_fields(app.config)
+    found = esputnik_account.custom_fields(app.config)
     assert found[115] == FieldInfo("Size", "COMBOBOX", ("S", "M"))
     assert len(found) == count
     if count == 3:
@@ -92,7 +92,7 @@ def test_the_client_reads_one_field_as_an_object_and_many_as_a_list(app, fake_es
 
 def test_segments_are_read_page_by_page(app, fake_esputnik):
     fake_esputnik.segments = [f"Segment {n}" for n in range(1203)]
-    names = esputnik.segment_names(app.config)
+    names = esputnik_account.segment_names(app.config)
     assert len(names) == 1203 and "Segment 1202" in names
     assert [call.path for call in fake_esputnik.calls] == [
         "/api/v1/groups?startindex=1&maxrows=500",
@@ -103,11 +103,11 @@ def test_segments_are_read_page_by_page(app, fake_esputnik):
 
 def test_a_refused_key_or_a_silent_server_is_an_account_error(app, fake_esputnik):
     fake_esputnik.then(("status", 401, b'{"message":"Unauthorized"}'))
-    with pytest.raises(esputnik.AccountError, match="refused the API key"):
-        esputnik.custom_fields(app.config)
+    with pytest.raises(esputnik_account.AccountError, match="refused the API key"):
+        esputnik_account.custom_fields(app.config)
     fake_esputnik.then(("hang", 2.0))
-    with pytest.raises(esputnik.AccountError, match="read timeout"):
-        esputnik.segment_names(app.config)
+    with pytest.raises(esputnik_account.AccountError, match="read timeout"):
+        esputnik_account.segment_names(app.config)
 
 
 def shop_account(fake):
