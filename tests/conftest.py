@@ -18,6 +18,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("SIGNUP_REQUIRE_SERVICES") == "1"
 SECRET = "s" * 40
 FORMS_FILE = Path(__file__).with_name("forms.toml")
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
 TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
 
 
@@ -163,3 +165,18 @@ def wait_for(predicate, timeout=10.0, interval=0.02):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(interval)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven through playwright, one per test module."""
+    if not Path(CHROMIUM).exists():
+        missing_service(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_service("the playwright package (pip install -r requirements-dev.txt)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()

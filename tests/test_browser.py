@@ -5,7 +5,6 @@ import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -16,10 +15,8 @@ from signup.config import ROOT
 from signup.db import Consent, Submission
 from signup.forms import catalogue
 from signup.ops import refusals
-from tests.conftest import SECRET, _settings, missing_service
+from tests.conftest import CHROMIUM, LAUNCH_ARGS, SECRET, _settings
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
 ARTIFACTS = ROOT / "test-artifacts"
 LANGUAGES = ("uk", "ru", "en")
 TIMEOUT_MS = 5000
@@ -156,20 +153,6 @@ class Site:
             server.shutdown()
             server.server_close()
         self.app.extensions["signup.engine"].dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        missing_service(f"Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_service("the playwright package (pip install -r requirements-dev.txt)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,6 @@ from signup.config import ROOT
 from signup.db import Submission, utcnow
 from tests.conftest import SECRET, _settings, missing_service
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 ARTIFACTS = ROOT / "test-artifacts" / "admin"
@@ -79,20 +77,6 @@ def service(tmp_path_factory):
     app.extensions["signup.engine"].dispose()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        missing_service(f"Chromium at {CHROMIUM} (apt-get install chromium)")
-    if not AXE.exists():
-        missing_service("axe-core in node_modules (npm ci)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
 def _context(browser, size, language, service=None):
     """A browser of the given size and language; signed in on the login page when `service` is given."""
     # axe-core is injected as a script, which the admin's own Content-Security-Policy would rightly refuse.
@@ -117,6 +101,8 @@ def _open(page, url):
 
 
 def _axe(page):
+    if not AXE.exists():
+        missing_service("axe-core in node_modules (npm ci)")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import missing_service
-from tests.test_browser import CHROMIUM, HOST_SCRIPT, LAUNCH_ARGS, PAGES, TIMEOUT_MS, Site
+from tests.test_browser import HOST_SCRIPT, PAGES, TIMEOUT_MS, Site
 from tests.visitors.test_display import AXE, run_axe
 
 FORMS = """
@@ -44,18 +44,6 @@ def site(tmp_path_factory):
     site = Site(tmp_path_factory.mktemp("collected"), forms_text=FORMS)
     yield site
     site.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_service("the playwright package (pip install -r requirements-dev.txt)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from signup.config import ROOT
 from signup.forms import catalogue
 from tests.conftest import missing_service
-from tests.test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, PAGES, TIMEOUT_MS, Site
+from tests.test_browser import ARTIFACTS, PAGES, TIMEOUT_MS, Site
 from tests.visitors.test_display import AXE, run_axe
 
 EXAMPLES = tuple(catalogue.load(ROOT / "forms.toml"))
@@ -26,18 +26,6 @@ def site(tmp_path_factory):
         )
     yield site
     site.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_service("the playwright package (pip install -r requirements-dev.txt)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 def new_page(browser, size="desktop", **options):
