@@ -429,12 +429,20 @@ def focused(page):
     return frame_of(page).evaluate("(document.activeElement.name || document.activeElement.id || '')")
 
 
+def focus_reaches(page, name):
+    """Wait until focus crosses into the form's frame and lands on `name`; a key press crosses it a moment later."""
+    frame_of(page).wait_for_function(
+        "name => (document.activeElement.name || document.activeElement.id || '') === name", arg=name, timeout=2000
+    )
+    return focused(page)
+
+
 def test_keyboard_only_sign_up(site, context):
     page = context.new_page()
     page.goto(site.page("/keys", HOST_SCRIPT + site.script("page")))
     page.wait_for_function("seen.some(d => d.type === 'ready')")
     page.keyboard.press("Tab")
-    assert focused(page) == "email"
+    assert focus_reaches(page, "email") == "email"
     page.keyboard.press("Enter")
     page.wait_for_function("seen.some(d => d.type === 'error')")
     assert focused(page) == "error-summary"
