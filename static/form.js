@@ -10,6 +10,9 @@
   var button = form && form.querySelector("button");
   var lastHeight = 0;
   var busy = false;
+  // When this page's form token was issued (no earlier than this script ran): a token is refused
+  // until FORM_MIN_FILL_SECONDS have passed, and a person whose browser filled the form in may be quicker.
+  var issued = Date.now();
 
   function originOf(url) {
     try { return new URL(url).origin; } catch (e) { return ""; }
@@ -139,6 +142,7 @@
     url.searchParams.set("lang", form.elements.lang.value);
     fetch(url, { credentials: "omit" }).then(function (response) { return response.json(); }).then(function (answer) {
       form.elements.form_token.value = answer.token;
+      issued = Date.now();
       setTimeout(then, 1000 * Number(form.dataset.wait || 0));
     }, then);
   }
@@ -202,6 +206,14 @@
   if (form) form.addEventListener("input", function started() {
     form.removeEventListener("input", started);
     send("started");
+  });
+  // A form filled in by the browser can be sent sooner than its token may be: hold it until then.
+  if (form) form.addEventListener("submit", function (event) {
+    var early = issued + 1000 * Number(form.dataset.wait || 0) + 250 - Date.now();
+    if (early <= 0) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    setTimeout(function () { form.requestSubmit ? form.requestSubmit(button) : form.submit(); }, early);
   });
   if (form && form.dataset.finish !== "page" && window.fetch && window.FormData) form.addEventListener("submit", submit);
 })();

@@ -115,7 +115,7 @@ def _serve(server):
 class Site:
     """The form service on 127.0.0.1 and two other sites on localhost: one allowed, one a stranger."""
 
-    def __init__(self, tmp, forms_text=FORMS):
+    def __init__(self, tmp, forms_text=FORMS, **settings_given):
         self.host_server = _serve(ThreadingHTTPServer(("127.0.0.1", 0), _Host))
         self.stranger_server = _serve(ThreadingHTTPServer(("127.0.0.1", 0), _Host))
         self.host = f"http://localhost:{self.host_server.server_port}"
@@ -123,7 +123,7 @@ class Site:
         forms = catalogue.load(ROOT / "forms.toml")
         forms.update(catalogue.parse(forms_text.format(host=self.host)))
         settings = _settings("sqlite", tmp)
-        settings.update(FORMS=forms, FORM_MIN_FILL_SECONDS=0)
+        settings.update({"FORMS": forms, "FORM_MIN_FILL_SECONDS": 0, **settings_given})
         self.app = create_app(settings, environ={"SECRET_KEY": SECRET})
         with self.app.app_context():
             db.migrate()
@@ -591,3 +591,19 @@ def test_the_admin_shows_refused_webhook_calls_at_phone_and_desktop_widths(site,
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         page.screenshot(path=str(folder / f"refusals.{width}.png"))
         context.close()
+
+
+def test_a_form_filled_in_faster_than_a_token_allows_is_sent_once_it_may(tmp_path, context):
+    """Autofill can beat the minimum fill time: the script holds the form until its token may be sent."""
+    quick = Site(tmp_path, FORM_MIN_FILL_SECONDS=2)
+    try:
+        page = context.new_page()
+        page.goto(quick.page("/autofill", HOST_SCRIPT + quick.script("page")))
+        page.wait_for_function("seen.some(d => d.type === 'ready')")
+        fill_and_send(frame_of(page), "quick@example.com")
+        page.frame_locator("iframe").locator(".done").wait_for(timeout=8000)
+        assert page.frame_locator("iframe").locator("#error-summary").count() == 0
+        assert "error" not in types(page)
+        assert emails(quick, "page") == ["quick@example.com"]
+    finally:
+        quick.close()
