@@ -100,7 +100,10 @@ class Worker:
         """Start claimed calls while a slot is free and the pace allows, stopping once a call paused delivery."""
         started, self.pace_wait = 0, 0.0
         while self._drop_stale() and (most is None or started < most):
-            if (started and self.gate.closed()) or self.calls.full(self.pace.rate):
+            # A call frees its slot only after any pause it met is set, so with the slot checked first a
+            # pause met while this tick claimed is seen here; only a probe (most=1) starts while paused.
+            probe = most == 1 and not started
+            if self.calls.full(self.pace.rate) or (self.gate.closed() and not probe):
                 break
             self.pace_wait = self.pace.take()
             if self.pace_wait > 0:
