@@ -2,6 +2,7 @@
 
 import logging
 import random
+from collections import ChainMap
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,7 @@ class Claimed:
     payload: str
     attempts: int
     queued_at: datetime
+    account: str | None = None
 
 
 SUBMISSIONS, ATTEMPTS = Submission.__table__, Attempt.__table__
@@ -38,6 +40,7 @@ CLAIMED_COLUMNS = (
     SUBMISSIONS.c.payload,
     SUBMISSIONS.c.attempts,
     SUBMISSIONS.c.queued_at,
+    SUBMISSIONS.c.account,
 )
 INSERT_ATTEMPT = ATTEMPTS.insert()
 
@@ -68,10 +71,13 @@ def _due_rows(connection, now, limit, condition):
 
 
 def _due(now):
+    # A sign-up whose account left the forms file waits for it: sending it elsewhere would be worse.
+    known = list(current_app.extensions.get("signup.accounts", {}))
     return (
         Submission.state == State.PENDING,
         Submission.next_attempt_at <= now,
         or_(Submission.lease_until.is_(None), Submission.lease_until < now),
+        or_(Submission.account.is_(None), Submission.account.in_(known)) if known else Submission.account.is_(None),
     )
 
 
@@ -118,10 +124,28 @@ def call(item, clock):
     if config["DRY_RUN"]:
         answer = esputnik.Answer("dry_run", None, "dry run: nothing was sent")
     else:
-        answer = esputnik.subscribe(config, item.payload)
+        answer = esputnik.subscribe(account_config(config, item.account), item.payload)
     duration_ms = int((clock.monotonic() - started) * 1000)
     decided = decide(item, answer, config, clock.now(), jitter=random.uniform(*JITTER))
     return Outcome(item, answer, started_at, duration_ms, decided)
+
+
+def account_config(config, name):
+    """Return `config` with the URL and key of account `name` (None: the default account) on top.
+
+    The key is read from its variable at each call, so it is held nowhere but the environment.
+    """
+    if name is None:
+        return config
+    account = current_app.extensions["signup.accounts"][name]
+    environ = current_app.extensions["signup.environ"]
+    return ChainMap(
+        {
+            "ESPUTNIK_API_URL": account.api_url or config["ESPUTNIK_API_URL"],
+            "ESPUTNIK_API_KEY": environ.get(account.key_env, "").strip(),
+        },
+        config,
+    )
 
 
 def retry_failed_now(now=None):
