@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-NAME = re.compile(r"^[a-z0-9-]{1,64}$")
+NAME = re.compile(r"^[a-z0-9-]{1,40}$")  # the pause flag of an account is named after it
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,127}$")
 KEYS = {"key_env", "api_url"}
 
@@ -34,7 +34,7 @@ def _api_url(prefix, value, problems):
 def _account(name, table, problems):
     prefix = f"accounts.{name}"
     if not NAME.match(name):
-        problems.append(f"{prefix}: the account name may use only a-z, 0-9 and -")
+        problems.append(f"{prefix}: the account name may use only a-z, 0-9 and - (at most 40)")
     if not isinstance(table, dict):
         problems.append(f"{prefix}: expected a table with key_env (and optionally api_url)")
         return None

@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from signup import create_app, db
 from signup.db import Submission
-from signup.delivery import worker
+from signup.delivery import outbox, worker
 from tests.conftest import SECRET
 from tests.fake_esputnik import FakeEsputnik
 
@@ -100,3 +100,34 @@ def test_a_sign_up_whose_account_left_the_forms_file_waits_unsent(settings, tmp_
     assert fake_esputnik.subscribe_calls() == [] and shop.subscribe_calls() == []
     first.extensions["signup.engine"].dispose()
     second.extensions["signup.engine"].dispose()
+
+
+def test_a_wrong_key_holds_only_its_own_accounts_sign_ups_then_they_go_once(
+    settings, tmp_path, backend, fake_esputnik, shop
+):
+    shop.api_key = "revoked-key"  # the shop's key no longer works; the default account's does
+    app = start({**settings, "DELIVERY_PROBE_SECONDS": 30, "DELIVERY_MAX_CONCURRENCY": 2}, tmp_path, shop, "shop")
+    empty_database(app, backend)
+    for n in range(4):
+        hook(app, "news", f"shop{n}@example.com")
+        hook(app, "plain", f"plain{n}@example.com")
+    with app.app_context():
+        worker.drain(app, timeout=2.0)
+        assert outbox.paused_reasons() == {
+            "shop": "eSputnik refused the API key (401); check SHOP_ESPUTNIK_KEY and its rights"
+        }
+        with db.session() as session:
+            held = session.execute(
+                select(Submission.state, Submission.attempts).where(Submission.account == "shop")
+            ).all()
+    assert emails(fake_esputnik) == [f"plain{n}@example.com" for n in range(4)]
+    assert [tuple(row) for row in held] == [("pending", 0)] * 4
+    assert emails(shop) == [] and len(shop.subscribe_calls()) <= 2  # the calls already in flight, not the backlog
+    shop.api_key = "shop-key"
+    app.config["DELIVERY_PROBE_SECONDS"] = 0.2
+    with app.app_context():
+        worker.drain(app)  # one probe per interval; once it goes through, the rest follow
+        assert outbox.paused_reasons() == {}
+    assert emails(shop) == [f"shop{n}@example.com" for n in range(4)]
+    assert emails(fake_esputnik) == [f"plain{n}@example.com" for n in range(4)]
+    app.extensions["signup.engine"].dispose()
