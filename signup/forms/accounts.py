@@ -33,6 +33,8 @@ def _api_url(prefix, value, problems):
 
 def _account(name, table, problems):
     prefix = f"accounts.{name}"
+    if name == "default":
+        problems.append(f"{prefix}: the name default is taken by the account of ESPUTNIK_API_KEY")
     if not NAME.match(name):
         problems.append(f"{prefix}: the account name may use only a-z, 0-9 and - (at most 40)")
     if not isinstance(table, dict):

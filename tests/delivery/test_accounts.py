@@ -10,6 +10,7 @@ from signup.db import Submission
 from signup.delivery import outbox, worker
 from tests.conftest import SECRET
 from tests.fake_esputnik import FakeEsputnik
+from tests.ops.test_metrics import value
 
 pytestmark = pytest.mark.both_databases
 
@@ -56,6 +57,10 @@ def empty_database(app, backend):
 def hook(app, form_id, email):
     answer = app.test_client().post(f"/hooks/{form_id}?token=hook-secret-123", json={"email": email})
     assert answer.status_code == 200, answer.get_data(as_text=True)
+
+
+def value_of(text):
+    return lambda name, **labels: value(text, name, **labels)
 
 
 def emails(server):
@@ -122,6 +127,11 @@ def test_a_wrong_key_holds_only_its_own_accounts_sign_ups_then_they_go_once(
             ).all()
     assert emails(fake_esputnik) == [f"plain{n}@example.com" for n in range(4)]
     assert [tuple(row) for row in held] == [("pending", 0)] * 4
+    scraped = value_of(app.test_client().get("/metrics").get_data(as_text=True))
+    assert scraped("signup_delivery_paused", account="shop") == 1
+    assert scraped("signup_delivery_paused", account="default") == 0
+    assert scraped("signup_submissions_undelivered", form="news", state="pending", account="shop") == 4
+    assert scraped("signup_esputnik_answers", status="200", outcome="delivered", account="default") == 4
     assert emails(shop) == [] and len(shop.subscribe_calls()) <= 2  # the calls already in flight, not the backlog
     shop.api_key = "shop-key"
     app.config["DELIVERY_PROBE_SECONDS"] = 0.2
