@@ -36,7 +36,7 @@ def create_app(test_config=None, environ=None):
     hops = app.config["TRUSTED_PROXY_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
-    catalogue.init_app(app)
+    catalogue.init_app(app, environ)
     db.init_app(app)
     i18n.init_app(app)
     metrics.init_app(app)

@@ -55,6 +55,8 @@ class Submission(Base):
     # What eSputnik's answer said: a new contact (subscribeFromApi-*) or a known one, and its email status.
     contact_new: Mapped[bool | None]
     email_status: Mapped[str | None] = mapped_column(String(32))
+    # The [accounts.<name>] this sign-up goes to, fixed at intake; None: the account of ESPUTNIK_API_KEY.
+    account: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_submissions_due", "state", "next_attempt_at"),

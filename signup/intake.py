@@ -153,6 +153,7 @@ def _store(connection, form, payload, key, language, source, dedupe_key, now, ru
         "queued_at": now,
         "next_attempt_at": now,
         "variant": form.variant if source in VARIANT_SOURCES else None,
+        "account": form.account,
     }
     connection.execute(INSERT_SUBMISSION, row)
     return submission_id, True

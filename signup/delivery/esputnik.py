@@ -97,7 +97,8 @@ def _session(config=None):
             session = requests.Session()
             # Cookies are the one part of a Session that threads would share unsafely; an API needs none.
             session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-            adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=size)
+            # One pool per host: accounts with their own api_url each keep their connections alive.
+            adapter = requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=size)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             _sessions[size] = session

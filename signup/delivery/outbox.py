@@ -1,7 +1,9 @@
 """Delivering stored sign-ups: claims with leases, one attempt each, and what each answer does."""
 
+import dataclasses
 import logging
 import random
+from collections import ChainMap
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -9,14 +11,14 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from .. import db
-from ..db import Attempt, Flag, Submission, utcnow
+from ..db import Attempt, Submission, utcnow
 from ..states import DISCARDABLE, RETRYABLE, State
 from . import attempts, esputnik
 from .decision import Decision, decide
+from .pauses import PAUSE_FLAG, pause, paused_reason, paused_reasons, resume  # noqa: F401  (the outbox's API)
 
 log = logging.getLogger(__name__)
 
-PAUSE_FLAG = "delivery_paused"
 JITTER = (0.75, 1.25)  # retries of one moment spread over half their wait
 
 
@@ -29,6 +31,7 @@ class Claimed:
     payload: str
     attempts: int
     queued_at: datetime
+    account: str | None = None
 
 
 SUBMISSIONS, ATTEMPTS = Submission.__table__, Attempt.__table__
@@ -38,29 +41,47 @@ CLAIMED_COLUMNS = (
     SUBMISSIONS.c.payload,
     SUBMISSIONS.c.attempts,
     SUBMISSIONS.c.queued_at,
+    SUBMISSIONS.c.account,
 )
 INSERT_ATTEMPT = ATTEMPTS.insert()
 
 
-def claim(owner, limit, now=None):
-    """Take up to `limit` due submissions for `owner` and return them, retries first."""
+def claim(owner, limit, now=None, skip=(), only=False):
+    """Take up to `limit` due submissions for `owner` and return them, retries first.
+
+    `skip` names accounts whose sign-ups are left alone (None: the default account); `only`, when
+    given, the one account whose sign-ups are taken (a probe of a paused account).
+    """
     now = now or utcnow()
     lease = timedelta(seconds=current_app.config["DELIVERY_LEASE_SECONDS"])
     # Plain statements on one connection: on SQLite every worker thread waits for this one.
     with db.engine().begin() as connection:
         # Retries go first: a resend after a lost answer must reach eSputnik within its
         # duplicate minute even when a campaign has left a long backlog of first attempts.
-        rows = _due_rows(connection, now, limit, SUBMISSIONS.c.attempts > 0)
+        accounts = _accounts(skip, only)
+        rows = _due_rows(connection, now, limit, SUBMISSIONS.c.attempts > 0, *accounts)
         if len(rows) < limit:
-            rows += _due_rows(connection, now, limit - len(rows), SUBMISSIONS.c.attempts == 0)
+            rows += _due_rows(connection, now, limit - len(rows), SUBMISSIONS.c.attempts == 0, *accounts)
         if rows:
             held = update(SUBMISSIONS).where(SUBMISSIONS.c.id.in_([row.id for row in rows]))
             connection.execute(held.values(lease_owner=owner, lease_until=now + lease))
     return [Claimed(*row) for row in rows]
 
 
-def _due_rows(connection, now, limit, condition):
-    query = select(*CLAIMED_COLUMNS).where(*_due(now), condition).order_by(SUBMISSIONS.c.next_attempt_at)
+def _accounts(skip, only):
+    """Return the conditions that keep a claim to the accounts it may take."""
+    account = SUBMISSIONS.c.account
+    if only is not False:
+        return (account.is_(None) if only is None else account == only,)
+    names = [name for name in skip if name is not None]
+    conditions = [or_(account.is_(None), account.not_in(names))] if names else []
+    if None in skip:
+        conditions.append(account.is_not(None))
+    return tuple(conditions)
+
+
+def _due_rows(connection, now, limit, *conditions):
+    query = select(*CLAIMED_COLUMNS).where(*_due(now), *conditions).order_by(SUBMISSIONS.c.next_attempt_at)
     query = query.limit(limit)
     if connection.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -68,10 +89,13 @@ def _due_rows(connection, now, limit, condition):
 
 
 def _due(now):
+    # A sign-up whose account left the forms file waits for it: sending it elsewhere would be worse.
+    known = list(current_app.extensions.get("signup.accounts", {}))
     return (
         Submission.state == State.PENDING,
         Submission.next_attempt_at <= now,
         or_(Submission.lease_until.is_(None), Submission.lease_until < now),
+        or_(Submission.account.is_(None), Submission.account.in_(known)) if known else Submission.account.is_(None),
     )
 
 
@@ -118,10 +142,37 @@ def call(item, clock):
     if config["DRY_RUN"]:
         answer = esputnik.Answer("dry_run", None, "dry run: nothing was sent")
     else:
-        answer = esputnik.subscribe(config, item.payload)
+        answer = _for_account(esputnik.subscribe(account_config(config, item.account), item.payload), item.account)
     duration_ms = int((clock.monotonic() - started) * 1000)
     decided = decide(item, answer, config, clock.now(), jitter=random.uniform(*JITTER))
     return Outcome(item, answer, started_at, duration_ms, decided)
+
+
+def account_config(config, name):
+    """Return `config` with the URL and key of account `name` (None: the default account) on top.
+
+    The key is read from its variable at each call, so it is held nowhere but the environment.
+    """
+    if name is None:
+        return config
+    account = current_app.extensions["signup.accounts"][name]
+    environ = current_app.extensions["signup.environ"]
+    return ChainMap(
+        {
+            "ESPUTNIK_API_URL": account.api_url or config["ESPUTNIK_API_URL"],
+            "ESPUTNIK_API_KEY": environ.get(account.key_env, "").strip(),
+        },
+        config,
+    )
+
+
+def _for_account(answer, name):
+    """Return `answer`, its pause naming what to fix for account `name` rather than the default settings."""
+    if name is None or answer.outcome != "paused":
+        return answer
+    account = current_app.extensions["signup.accounts"][name]
+    detail = answer.detail.replace("ESPUTNIK_API_KEY", account.key_env)
+    return dataclasses.replace(answer, detail=detail.replace("ESPUTNIK_API_URL", f"api_url of [accounts.{name}]"))
 
 
 def retry_failed_now(now=None):
@@ -147,35 +198,6 @@ def release(owner, ids=None):
         condition.append(Submission.id.in_(ids))
     with db.session() as session, session.begin():
         session.execute(update(Submission).where(*condition).values(lease_owner=None, lease_until=None))
-
-
-def pause(reason):
-    """Hold delivery for every worker, with the reason shown to operators."""
-    with db.session() as session, session.begin():
-        flag = session.get(Flag, PAUSE_FLAG)
-        if flag is not None and flag.value == reason:
-            return
-        if flag is None:
-            session.add(Flag(name=PAUSE_FLAG, value=reason, updated_at=utcnow()))
-        else:
-            flag.value, flag.updated_at = reason, utcnow()
-    log.error("delivery paused: %s", reason)
-
-
-def resume():
-    """Lift a pause; pending submissions are then delivered as usual."""
-    with db.session() as session, session.begin():
-        flag = session.get(Flag, PAUSE_FLAG)
-        if flag is not None:
-            session.delete(flag)
-            log.warning("delivery resumed")
-
-
-def paused_reason():
-    """Return why delivery is paused, or None."""
-    with db.session() as session:
-        flag = session.get(Flag, PAUSE_FLAG)
-        return flag.value if flag else None
 
 
 def requeue(ids=(), states=()):

@@ -75,8 +75,8 @@ class Recorder:
     def _store(self, batch):
         try:
             outbox.record_many(batch, self.owner)
-            if any(outcome.decision.resume for outcome in batch):
-                self.gate.lift()  # eSputnik took a call again: every worker may send
+            for account in {outcome.item.account for outcome in batch if outcome.decision.resume}:
+                self.gate.lift(account)  # eSputnik took a call for this account again: every worker may send
             self._wake_retries(batch)
         except Exception:
             # Unstored outcomes keep their lease until it runs out; the calls are then made again,

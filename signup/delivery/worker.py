@@ -61,7 +61,7 @@ class Worker:
                 outcome = outbox.call(item, self.clock)
                 if outcome.decision.pause:
                     # Paused before the lease is released, so no worker picks the row up in between.
-                    self.gate.pause(outcome.decision.pause)
+                    self.gate.pause(outcome.decision.pause, item.account)
             if outcome.decision.hold is not None:
                 self.pace.throttled(outcome.decision.hold)
             self.recorder.put(outcome)
@@ -79,31 +79,36 @@ class Worker:
     def tick(self):
         """Beat, claim and start what may start now, without waiting; return how many calls were started."""
         self._beat()
-        if self.gate.paused():
-            self._hand_back_queue()
-            if self.calls.full(self.pace.rate) or not self.gate.may_probe():
-                return 0
-            self._claim(1)
-            return self._dispatch(most=1)
+        paused = self.gate.paused_accounts()
+        started = self._probe(paused) if paused else 0
         rate = self.pace.rate
         ahead = self.calls.ahead(rate)
         if 2 * len(self.queue) < ahead:
-            self._claim(ahead - len(self.queue))
-        return self._dispatch()
+            self._claim(ahead - len(self.queue), skip=paused)
+        return started + self._dispatch()
 
-    def _claim(self, limit):
+    def _probe(self, paused):
+        """Hand back what waits for a paused account, and send one probe per account whose interval is up."""
+        self._hand_back_queue(paused)
+        started = 0
+        for account in paused:
+            if not self.calls.full(self.pace.rate) and self.gate.may_probe(account):
+                self._claim(1, only=account, front=True)
+                started += self._dispatch(most=1, probe=True)
+        return started
+
+    def _claim(self, limit, skip=(), only=False, front=False):
         claimed_at = self.clock.monotonic()
-        for item in outbox.claim(self.owner, limit, now=self.clock.now()):
-            self.queue.append((item, claimed_at))
+        for item in outbox.claim(self.owner, limit, now=self.clock.now(), skip=skip, only=only):
+            (self.queue.appendleft if front else self.queue.append)((item, claimed_at))
 
-    def _dispatch(self, most=None):
-        """Start claimed calls while a slot is free and the pace allows, stopping once a call paused delivery."""
+    def _dispatch(self, most=None, probe=False):
+        """Start claimed calls while a slot is free and the pace allows, stopping at an account a call paused."""
         started, self.pace_wait = 0, 0.0
         while self._drop_stale() and (most is None or started < most):
             # A call frees its slot only after any pause it met is set, so with the slot checked first a
-            # pause met while this tick claimed is seen here; only a probe (most=1) starts while paused.
-            probe = most == 1 and not started
-            if self.calls.full(self.pace.rate) or (self.gate.closed() and not probe):
+            # pause met while this tick claimed is seen here; only a probe starts while its account is paused.
+            if self.calls.full(self.pace.rate) or (not probe and self.gate.closed(self.queue[0][0].account)):
                 break
             self.pace_wait = self.pace.take()
             if self.pace_wait > 0:
@@ -121,10 +126,12 @@ class Worker:
             self.queue.popleft()
         return bool(self.queue)
 
-    def _hand_back_queue(self):
-        if self.queue:
-            outbox.release(self.owner, ids=[item.id for item, _claimed in self.queue])
-            self.queue.clear()
+    def _hand_back_queue(self, accounts):
+        """Give back the claims of `accounts`, so they wait in the database while those accounts are paused."""
+        held = [entry for entry in self.queue if entry[0].account in accounts]
+        if held:
+            outbox.release(self.owner, ids=[item.id for item, _claimed in held])
+            self.queue = collections.deque(entry for entry in self.queue if entry[0].account not in accounts)
 
     def _beat(self):
         """Say we are alive now and then, and take our share of the configured rate."""

@@ -1,11 +1,14 @@
 """The forms catalogue: `forms.toml` read, checked and turned into FormSpec objects."""
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 
 from flask import abort, current_app
 from flask_babel import gettext as _
 
+from ..ops import logs
+from . import accounts as accounts_table
 from . import captcha, collecting, variants, webhook_settings
 from .captcha import CaptchaSpec
 from .form_checks import (
@@ -26,6 +29,7 @@ from .theme import read as read_theme
 
 TEXT_KEYS = ("title", "description", "submit", "thanks", "consent")
 KNOWN_KEYS = {
+    "account",
     "form_type",
     "groups",
     "fields",
@@ -84,6 +88,7 @@ class FormSpec:
     variant: str = "a"
     weight: float = 1
     variants: dict = field(default_factory=dict)
+    account: str | None = None  # the name of an [accounts.<name>] table; None sends with ESPUTNIK_API_KEY
 
     @property
     def event_names(self):
@@ -101,7 +106,7 @@ class FormSpec:
         return value.get(language, self.language) if value else None
 
 
-def build_form(form_id, table, problems):
+def build_form(form_id, table, problems, accounts=None):
     """Check one form's table and return its FormSpec (problems are appended, not raised)."""
     reader = TableReader(form_id, table, problems)
     if not FORM_ID.match(form_id):
@@ -138,18 +143,25 @@ def build_form(form_id, table, problems):
         **webhook_settings.check(reader, fields),
         theme=read_theme(table.get("theme"), reader.fail),
         finish=check_finish(reader, redirect_url),
+        account=accounts_table.check_form(reader, accounts or {}),
     )
     return variants.attach(spec, table, problems, TEXT_KEYS)
 
 
 def parse(text, source="forms.toml"):
     """Return {form id: FormSpec} from TOML text, or raise CatalogueError."""
+    return read(text, source)[0]
+
+
+def read(text, source="forms.toml"):
+    """Return ({form id: FormSpec}, {account name: Account}) from TOML text, or raise CatalogueError."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError([f"{source}: not valid TOML: {exc}"]) from None
-    unknown = sorted(set(data) - {"forms"})
+    unknown = sorted(set(data) - {"forms", "accounts"})
     problems = [f"{source}: unknown top-level key {key!r} (forms go under [forms.<id>])" for key in unknown]
+    accounts = accounts_table.read(data.get("accounts", {}), problems)
     tables = data.get("forms", {})
     if not tables:
         problems.append(f"{source}: no forms defined (add a [forms.<id>] table)")
@@ -158,28 +170,45 @@ def parse(text, source="forms.toml"):
         if not isinstance(table, dict):
             problems.append(f"forms.{form_id}: expected a table")
             continue
-        forms[form_id] = build_form(form_id, table, problems)
+        forms[form_id] = build_form(form_id, table, problems, accounts)
     if problems:
         raise CatalogueError(problems)
-    return forms
+    return forms, accounts
 
 
 def load(path):
     """Read and check the forms file at `path`."""
+    return load_with_accounts(path)[0]
+
+
+def load_with_accounts(path):
+    """Read and check the forms file at `path`, returning its forms and its accounts."""
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except OSError as exc:
         raise CatalogueError([f"FORMS_FILE: cannot read {path}: {exc.strerror}"]) from None
-    return parse(text, source=str(path))
+    return read(text, source=str(path))
 
 
-def init_app(app):
-    """Load the forms file named by FORMS_FILE into `app` (forms given in config win, for tests)."""
-    forms = app.config.get("FORMS")
+def init_app(app, environ=None):
+    """Load the forms file named by FORMS_FILE into `app` (forms given in config win, for tests).
+
+    Outside a dry run, every account a form sends to must have its key set in `environ`.
+    """
+    environ = os.environ if environ is None else environ
+    forms, accounts = app.config.get("FORMS"), app.config.get("ACCOUNTS", {})
     if forms is None:
-        forms = load(app.config["FORMS_FILE"])
+        forms, accounts = load_with_accounts(app.config["FORMS_FILE"])
+    if not app.config["DRY_RUN"]:
+        unset = accounts_table.unset_keys(forms, accounts, environ)
+        if unset:
+            raise CatalogueError(unset)
+    for account in accounts.values():
+        logs.remember_secret(accounts_table.key(account, environ))
     app.extensions["signup.forms"] = forms
+    app.extensions["signup.accounts"] = accounts
+    app.extensions["signup.environ"] = environ
 
 
 def find(form_id):

@@ -107,6 +107,13 @@ def _remember_secrets(config):
             _secrets.add(password)
 
 
+def remember_secret(value):
+    """Mask `value` in every log line from now on (an account's key read from its own variable)."""
+    if value:
+        _masked.cache_clear()
+        _secrets.add(value)
+
+
 def configure(config):
     """Send every log line to stderr in the configured format, once per process."""
     _remember_secrets(config)

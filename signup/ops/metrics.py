@@ -26,6 +26,7 @@ from ..states import UNDELIVERED, State
 
 bp = Blueprint("metrics", __name__)
 WINDOW = timedelta(minutes=15)
+DEFAULT_ACCOUNT = "default"  # the account label of sign-ups sent with ESPUTNIK_API_KEY
 LATENCY_BUCKETS = (1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 24 * 3600)
 SUBMIT_ENDPOINTS = {"public.submit_form": "form", "api.submit": "api", "webhooks.receive": "webhook"}
 REFUSALS = {400: "unreadable", 401: "unauthorised", 403: "forbidden", 413: "too_large", 422: "invalid", 429: "limited"}
@@ -98,6 +99,19 @@ def _seconds(later, earlier):
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
+def _paused():
+    """Return the pause gauge: one sample per eSputnik account, 1 while it is paused."""
+    paused = outbox.paused_reasons()
+    family = GaugeMetricFamily(
+        "signup_delivery_paused",
+        "1 while delivery to an eSputnik account is paused (it refused the key).",
+        labels=["account"],
+    )
+    for name in (None, *current_app.extensions["signup.accounts"]):
+        family.add_metric([name or DEFAULT_ACCOUNT], 1 if name in paused else 0)
+    return family
+
+
 class DatabaseCollector:
     """Reads backlog, answers and latency from the database at each scrape."""
 
@@ -117,43 +131,42 @@ class DatabaseCollector:
                 select(func.count(), func.min(Submission.queued_at)).where(Submission.state == State.PENDING)
             ).one()
             by_state = session.execute(
-                select(Submission.form_id, Submission.state, func.count())
+                select(Submission.form_id, Submission.state, Submission.account, func.count())
                 .where(Submission.state.in_(UNDELIVERED))
-                .group_by(Submission.form_id, Submission.state)
+                .group_by(Submission.form_id, Submission.state, Submission.account)
             ).all()
         undelivered = GaugeMetricFamily(
             "signup_submissions_undelivered",
-            "Stored submissions not delivered, by form and state.",
-            labels=["form", "state"],
+            "Stored submissions not delivered, by form, state and eSputnik account.",
+            labels=["form", "state", "account"],
         )
-        for form_id, state, count in by_state:
-            undelivered.add_metric([form_id, state], count)
+        for form_id, state, account, count in by_state:
+            undelivered.add_metric([form_id, state, account or DEFAULT_ACCOUNT], count)
         age = (now - oldest).total_seconds() if oldest else 0.0
         return [
             GaugeMetricFamily("signup_backlog_size", "Submissions waiting to be delivered.", value=size),
             GaugeMetricFamily("signup_backlog_oldest_seconds", "Age of the oldest waiting submission.", value=age),
-            GaugeMetricFamily(
-                "signup_delivery_paused",
-                "1 while delivery is paused (eSputnik refused the key).",
-                value=1 if outbox.paused_reason() else 0,
-            ),
+            _paused(),
             undelivered,
         ]
 
     def _answers(self, now):
         with db.session() as session:
             rows = session.execute(
-                select(Attempt.status, Attempt.outcome, func.count())
+                select(Attempt.status, Attempt.outcome, Submission.account, func.count())
+                .outerjoin(Submission, Submission.id == Attempt.submission_id)
                 .where(Attempt.started_at >= now - WINDOW)
-                .group_by(Attempt.status, Attempt.outcome)
+                .group_by(Attempt.status, Attempt.outcome, Submission.account)
             ).all()
         family = GaugeMetricFamily(
             "signup_esputnik_answers",
-            "Calls to eSputnik in the last 15 minutes, by HTTP status (none: no answer) and outcome.",
-            labels=["status", "outcome"],
+            "Calls to eSputnik in the last 15 minutes, by HTTP status (none: no answer), outcome and account.",
+            labels=["status", "outcome", "account"],
         )
-        for status, outcome, count in rows:
-            family.add_metric([str(status) if status is not None else "none", outcome], count)
+        for status, outcome, account, count in rows:
+            family.add_metric(
+                [str(status) if status is not None else "none", outcome, account or DEFAULT_ACCOUNT], count
+            )
         return family
 
     def _latency(self, now):

@@ -58,3 +58,20 @@ def test_while_paused_one_probe_per_interval_the_first_after_one_interval(app):
         assert not gate.may_probe()
         clock.advance(30)
         assert gate.may_probe()
+
+
+def test_each_account_has_its_own_pause_probe_and_lift(app):
+    clock = ManualClock()
+    with app.app_context():
+        gate, other = PauseGate(30, clock.monotonic), PauseGate(30, clock.monotonic)
+        gate.pause(REASON, "shop")
+        assert gate.closed("shop") and not gate.closed() and not gate.closed("cafe")
+        assert other.paused_accounts() == {"shop": REASON} and other.paused() is None
+        assert outbox.paused_reason() == f"account shop: {REASON}"
+        assert not gate.may_probe("shop") and not gate.may_probe()
+        clock.advance(30)
+        assert gate.may_probe("shop") and not gate.may_probe("shop")
+        gate.lift()  # the default account was never paused: shop stays paused
+        assert outbox.paused_reasons() == {"shop": REASON}
+        gate.lift("shop")
+        assert outbox.paused_reasons() == {} and not gate.closed("shop")

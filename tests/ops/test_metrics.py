@@ -85,16 +85,16 @@ def test_backlog_size_and_age_of_the_oldest_from_the_database(app, client):
     text = scrape(client)
     assert value(text, "signup_backlog_size") == 2
     assert 300 <= value(text, "signup_backlog_oldest_seconds") < 330
-    assert value(text, "signup_submissions_undelivered", form="news", state="pending") == 2
+    assert value(text, "signup_submissions_undelivered", form="news", state="pending", account="default") == 2
     assert value(text, "signup_database_up") == 1
 
 
 @pytest.mark.both_databases
 def test_paused_delivery_is_a_gauge(app, client):
-    assert value(scrape(client), "signup_delivery_paused") == 0
+    assert value(scrape(client), "signup_delivery_paused", account="default") == 0
     with app.app_context():
         outbox.pause("eSputnik refused the API key (401)")
-    assert value(scrape(client), "signup_delivery_paused") == 1
+    assert value(scrape(client), "signup_delivery_paused", account="default") == 1
 
 
 @pytest.mark.both_databases
@@ -104,9 +104,9 @@ def test_esputnik_answers_by_status_and_delivery_latency(app, client, fake_esput
     for _ in range(3):
         worker.drain(app)
     text = scrape(client)
-    assert value(text, "signup_esputnik_answers", status="500", outcome="retry") == 1
-    assert value(text, "signup_esputnik_answers", status="none", outcome="unknown") == 1
-    assert value(text, "signup_esputnik_answers", status="200", outcome="delivered") == 1
+    assert value(text, "signup_esputnik_answers", status="500", outcome="retry", account="default") == 1
+    assert value(text, "signup_esputnik_answers", status="none", outcome="unknown", account="default") == 1
+    assert value(text, "signup_esputnik_answers", status="200", outcome="delivered", account="default") == 1
     assert value(text, "signup_delivery_latency_seconds_gcount") == 1
     assert value(text, "signup_delivery_latency_seconds_bucket", le="60.0") == 1
     assert 0 <= value(text, "signup_delivery_latency_seconds_gsum") < 60
