@@ -117,11 +117,8 @@ def settings(backend, tmp_path, fake_server, request):
     return values
 
 
-@pytest.fixture
-def app(settings, backend, fake_esputnik):
-    app = create_app(settings, environ={"SECRET_KEY": SECRET})
-    # Every answer a test provokes on the JSON API or the webhooks must be one the OpenAPI document allows.
-    watch = Watch(app)
+def empty_database(app, backend):
+    """Start `app` on an empty database: PostgreSQL's session schema truncated, SQLite's new file migrated."""
     with app.app_context():
         if backend == "postgres":
             with db.engine().begin() as connection:
@@ -129,6 +126,14 @@ def app(settings, backend, fake_esputnik):
                 connection.execute(text(f"TRUNCATE {tables}"))
         else:
             db.migrate()
+
+
+@pytest.fixture
+def app(settings, backend, fake_esputnik):
+    app = create_app(settings, environ={"SECRET_KEY": SECRET})
+    # Every answer a test provokes on the JSON API or the webhooks must be one the OpenAPI document allows.
+    watch = Watch(app)
+    empty_database(app, backend)
     yield app
     app.extensions["signup.engine"].dispose()
     assert not watch.problems, "answers the OpenAPI document does not describe:\n" + "\n".join(watch.problems)

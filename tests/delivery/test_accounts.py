@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from signup import create_app, db
 from signup.db import Submission
 from signup.delivery import outbox, worker
-from tests.conftest import SECRET
+from tests.conftest import SECRET, empty_database
 from tests.fake_esputnik import FakeEsputnik
 from tests.ops.test_metrics import value
 
@@ -42,16 +42,6 @@ def start(settings, tmp_path, shop, news_account, name="forms.toml"):
     path.write_text(forms, encoding="utf-8")
     environ = {"SECRET_KEY": SECRET, "SHOP_ESPUTNIK_KEY": "shop-key"}
     return create_app({**settings, "FORMS_FILE": str(path)}, environ=environ)
-
-
-def empty_database(app, backend):
-    with app.app_context():
-        if backend == "postgres":
-            with db.engine().begin() as connection:
-                tables = ", ".join(table.name for table in db.Base.metadata.sorted_tables)
-                connection.execute(text(f"TRUNCATE {tables}"))
-        else:
-            db.migrate()
 
 
 def hook(app, form_id, email):
