@@ -30,6 +30,7 @@ PAGES = (
     "/admin/submissions?form=newsletter&reveal=1",
     "/admin/submissions?q=nobody%40example.com",
     "/admin/forms/newsletter/test",
+    "/admin/variants",
 )
 STATES = ["delivered"] * 6 + ["pending"] * 2 + ["refused", "dry_run", "dead", "limited"]
 NAMES = ["Ada", "Olena", "Taras", "Iryna", "Bohdan", "Mykola", "Sofia", "Lesya"]
