@@ -1,6 +1,8 @@
 """Delivering stored sign-ups: claims with leases, one attempt each, and what each answer does."""
 
+import collections
 import dataclasses
+import functools
 import logging
 import random
 from collections import ChainMap
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from .. import db
 from ..db import Attempt, Submission, utcnow
@@ -116,15 +118,42 @@ class Outcome:
     decision: Decision
 
 
+_HELD = select(SUBMISSIONS.c.id).where(
+    SUBMISSIONS.c.id.in_(bindparam("ids", expanding=True)), SUBMISSIONS.c.lease_owner == bindparam("owner")
+)
+# On PostgreSQL the rows are locked, so the leases found here are still ours when they are updated.
+HELD = {"postgresql": _HELD.with_for_update(), "sqlite": _HELD}
+
+
+def _still_held(connection, ids, owner):
+    """Return which of `ids` `owner` still leases, locked until the transaction ends."""
+    return set(connection.scalars(HELD[connection.dialect.name], {"ids": ids, "owner": owner}))
+
+
+@functools.cache
+def _finishing(columns):
+    """Return the UPDATE that stores an outcome setting `columns` and ends its lease, built once per set of columns.
+
+    Building a statement (and its cache key) for every outcome cost the worker more than running it.
+    """
+    mine = (SUBMISSIONS.c.id == bindparam("row_id"), SUBMISSIONS.c.lease_owner == bindparam("owner"))
+    values = {column: bindparam(f"new_{column}") for column in columns}
+    return update(SUBMISSIONS).where(*mine).values(**values, lease_owner=None, lease_until=None)
+
+
 def record_many(outcomes, owner):
     """Store several outcomes in one transaction; return the ids whose lease had been lost."""
-    lost = []
     with db.engine().begin() as connection:
+        held = _still_held(connection, [outcome.item.id for outcome in outcomes], owner)
+        lost = [outcome.item.id for outcome in outcomes if outcome.item.id not in held]
+        groups = collections.defaultdict(list)
         for outcome in outcomes:
-            values = {**outcome.decision.row, "lease_owner": None, "lease_until": None}
-            mine = (SUBMISSIONS.c.id == outcome.item.id, SUBMISSIONS.c.lease_owner == owner)
-            if connection.execute(update(SUBMISSIONS).where(*mine).values(**values)).rowcount == 0:
-                lost.append(outcome.item.id)
+            if outcome.item.id in held:
+                row = outcome.decision.row
+                params = {f"new_{key}": value for key, value in row.items()}
+                groups[tuple(sorted(row))].append({"row_id": outcome.item.id, "owner": owner, **params})
+        for columns, params in groups.items():
+            connection.execute(_finishing(columns), params)
         rows = [attempts.row(o) for o in outcomes if o.decision.attempt]
         if rows:
             connection.execute(INSERT_ATTEMPT, rows)

@@ -172,6 +172,35 @@ def test_a_claim_whose_worker_died_is_taken_over_after_its_lease(app, client, fa
     assert lost == [held.id]
 
 
+def test_a_batch_of_outcomes_stores_each_held_one_and_names_only_the_lost(app, client):
+    for n in range(4):
+        one_sign_up(client, email=f"ada{n}@example.com")
+    with app.app_context():
+        mine = outbox.claim("me", 3)
+        (theirs,) = outbox.claim("them", 10)
+        now = utcnow()
+        answers = [
+            outbox.esputnik.Answer("delivered", 200, "ok"),
+            outbox.esputnik.Answer("failed", 503, "eSputnik is down"),
+            outbox.esputnik.Answer("delivered", 200, "ok"),
+            outbox.esputnik.Answer("delivered", 200, "ok"),
+        ]
+        outcomes = [
+            outbox.Outcome(item, answer, now, 1, decide(item, answer, app.config, now))
+            for item, answer in zip([*mine, theirs], answers, strict=True)
+        ]
+        lost = outbox.record_many(outcomes, "me")
+    assert lost == [theirs.id]
+    by_id = {row.id: row for row in rows(app)}
+    assert [by_id[item.id].state for item in mine] == ["delivered", "pending", "delivered"]
+    assert [by_id[item.id].attempts for item in mine] == [1, 1, 1]
+    assert by_id[mine[1].id].last_error == "eSputnik is down"
+    assert all(by_id[item.id].lease_owner is None for item in mine)
+    assert (by_id[theirs.id].state, by_id[theirs.id].lease_owner) == ("pending", "them")
+    # Every call made is kept, the one whose lease was lost included: it did reach eSputnik.
+    assert len(attempts(app)) == 4
+
+
 def test_nothing_is_lost_over_a_plain_restart(app, client, fake_esputnik, settings):
     one_sign_up(client)
     app.extensions["signup.engine"].dispose()
