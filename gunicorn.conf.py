@@ -26,3 +26,11 @@ def on_starting(server):
     os.makedirs(directory, exist_ok=True)
     for leftover in glob.glob(os.path.join(directory, "*.db")):
         os.remove(leftover)
+
+
+def post_worker_init(worker):
+    """Make the minified assets before the first request, in each worker (see signup/visitors/minify.py)."""
+    from signup.visitors import assets
+
+    with worker.wsgi.app_context():
+        assets.warm()

@@ -138,3 +138,29 @@ def test_calls_in_flight_have_a_ceiling_that_the_older_name_still_sets():
 def test_first_retries_come_in_seconds():
     settings = load()
     assert (settings["RETRY_BASE_SECONDS"], settings["RETRY_MAX_SECONDS"]) == (2.0, 3600.0)
+
+
+WEB_WORKER = """
+import sys
+from app import app
+from signup import db
+
+with app.app_context():
+    db.migrate()
+client = app.test_client()
+page = client.get("/f/newsletter").get_data(as_text=True)
+assets = [part.split('"')[0] for part in page.split('src="')[1:] + page.split('href="')[1:]]
+answers = [client.get(path).status_code for path in ["/embed.js", *[a for a in assets if a.startswith("/assets/")]]]
+print(answers, sorted(name for name in ("requests", "calmjs", "ply") if name in sys.modules))
+"""
+
+
+def test_a_web_worker_serving_forms_holds_neither_the_http_library_nor_the_script_parser(tmp_path):
+    # Together 10 MB of a web worker's memory, needed only to call eSputnik or to minify the scripts once.
+    env = {"SIGNUP_DEV": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}"}
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "FORMS_FILE", "DATABASE_URL")}
+    result = subprocess.run(
+        [sys.executable, "-c", WEB_WORKER], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[200, 200, 200] []"

@@ -5,10 +5,6 @@ import json
 import threading
 from dataclasses import dataclass
 
-import requests
-import requests.adapters
-from urllib3.exceptions import NewConnectionError
-
 SUBSCRIBE_PATH = "/api/v1/contact/subscribe"
 ACCOUNT_PATH = "/api/v1/account/info"
 ADDRESS_FIELDS = ("town", "region", "address", "postcode")
@@ -17,6 +13,13 @@ DETAIL_LIMIT = 500
 POOL_DEFAULT = 10
 _pool_lock = threading.Lock()
 _sessions = {}  # pool size → the one Session of this process with a pool that large
+
+
+def http_library():
+    """Return the HTTP library, imported on first use: a web worker seldom calls eSputnik, and it weighs 6 MB."""
+    import requests.adapters
+
+    return requests
 
 
 @dataclass(frozen=True)
@@ -94,11 +97,11 @@ def _session(config=None):
         return _sessions[size]
     with _pool_lock:
         if size not in _sessions:
-            session = requests.Session()
+            session = http_library().Session()
             # Cookies are the one part of a Session that threads would share unsafely; an API needs none.
             session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
             # One pool per host: accounts with their own api_url each keep their connections alive.
-            adapter = requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=size)
+            adapter = http_library().adapters.HTTPAdapter(pool_connections=8, pool_maxsize=size)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             _sessions[size] = session
@@ -147,6 +150,9 @@ def classify(response):
 
 def failure(exc):
     """Return the Answer for a call that raised `exc` before eSputnik answered."""
+    from urllib3.exceptions import NewConnectionError  # loaded with requests, which raised `exc`
+
+    requests = http_library()
     # A connection never made means nothing was sent; anything later may have landed.
     if isinstance(exc, requests.ConnectTimeout):
         return Answer("retry", None, "connect timeout")
@@ -176,7 +182,7 @@ def subscribe(config, body):
     """Send one stored Subscribe contact body and say what came of it."""
     try:
         response = _post(config, SUBSCRIBE_PATH, body)
-    except requests.RequestException as exc:
+    except http_library().RequestException as exc:
         return failure(exc)
     return classify(response)
 
@@ -197,7 +203,7 @@ def account_info(config):
     """Ask eSputnik who the key belongs to; return (ok, detail)."""
     try:
         response = get(config, ACCOUNT_PATH)
-    except requests.RequestException as exc:
+    except http_library().RequestException as exc:
         return False, failure(exc).detail
     if response.status_code != 200:
         return False, classify(response).detail

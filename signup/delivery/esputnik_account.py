@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-import requests
-
 from . import esputnik
 
 ADDRESSBOOKS_PATH = "/api/v1/addressbooks"
@@ -35,7 +33,7 @@ def _listed(value):
 def _json_of(config, path, params=None):
     try:
         response = esputnik.get(config, path, params)
-    except requests.RequestException as exc:
+    except esputnik.http_library().RequestException as exc:
         raise AccountError(esputnik.failure(exc).detail) from None
     if response.status_code != 200:
         raise AccountError(esputnik.classify(response).detail)

@@ -3,12 +3,16 @@
 import logging
 import queue
 import threading
+import time
 
 from . import outbox
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
+# Outcomes finish a few milliseconds apart; one write for each would take SQLite's lock from the
+# visitors' sign-ups hundreds of times a second. A call's lease outlasts this wait by far.
+GATHER_SECONDS = 0.05
 
 
 class Recorder:
@@ -56,10 +60,12 @@ class Recorder:
                     return
 
     def _next_batch(self):
+        """Wait for an outcome, then gather what finishes in the next moment: one transaction for all of them."""
         batch = [self.outcomes.get()]
+        until = time.monotonic() + GATHER_SECONDS
         while len(batch) < BATCH and batch[-1] is not None:
             try:
-                batch.append(self.outcomes.get_nowait())
+                batch.append(self.outcomes.get(timeout=max(until - time.monotonic(), 0.0)))
             except queue.Empty:
                 break
         return batch

@@ -4,7 +4,6 @@ import logging
 import os
 from dataclasses import dataclass
 
-import requests
 from flask import current_app, request
 
 log = logging.getLogger(__name__)
@@ -69,6 +68,8 @@ def verify(spec, data):
         return "failed"
     url = current_app.config["CAPTCHA_VERIFY_URL"] or spec.service.verify_url
     payload = {"secret": os.environ.get(spec.secret_env, ""), "response": answer, "remoteip": request.remote_addr}
+    import requests  # here: only forms with a captcha need the HTTP library, which weighs 6 MB in a web worker
+
     try:
         response = requests.post(url, data=payload, timeout=current_app.config["CAPTCHA_TIMEOUT"])
         if response.status_code >= 500:

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, request, url_for
 
 from . import minify
+from .pages import EMBED_SCRIPT
 
 bp = Blueprint("assets", __name__)
 # Served minified from their readable sources in static/; other files are linked from static/ as they are.
@@ -26,6 +27,13 @@ def _served(filename):
         served = made(path)
         return served.body, served
     return path.read_bytes(), None
+
+
+def warm():
+    """Make every minified asset now, so that no visitor waits for the child process that makes the scripts."""
+    for filename in MINIFIED:
+        version(filename)
+    minify.script(Path(current_app.static_folder) / EMBED_SCRIPT)
 
 
 def version(filename):
