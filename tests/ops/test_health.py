@@ -11,7 +11,13 @@ def test_healthz(client):
 def test_readyz_reports_database_and_delivery(client):
     answer = client.get("/readyz")
     assert answer.status_code == 200
-    assert answer.get_json() == {"status": "ok", "database": "ok", "delivery": "running", "reason": None}
+    assert answer.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "delivery": "running",
+        "reason": None,
+        "accounts": {"default": {"delivery": "running", "reason": None}},
+    }
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(app, client):
