@@ -55,6 +55,14 @@ def fake_esputnik(fake_server):
     fake_server.reset()
 
 
+@pytest.fixture
+def shop():
+    """A second eSputnik account, the shop's, with its own key, beside the default one (`fake_esputnik`)."""
+    server = FakeEsputnik(api_key="shop-key", organisation="Shop Ltd").start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def postgres_schema():
     """A throw-away schema in the test database, migrated once for the session."""
