@@ -34,7 +34,7 @@ def connection(found, recheck=False):
     # The admin page waits for this call, so it gets a shorter leash than deliveries do.
     limits = {key: min(config[key], CONNECTION_TIMEOUT) for key in TIMEOUTS}
     ok, detail = esputnik.account_info({**config, **limits})
-    answer = ("ok" if ok else "failed", detail)
+    answer = ("ok" if ok else "failed", found.own_words(detail))
     cache[found.name] = (time.monotonic(), answer)
     return Connection(found, *answer)
 

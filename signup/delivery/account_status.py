@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from ..forms import catalogue
+from ..forms import accounts, catalogue
 from ..forms.accounts import DEFAULT
 from . import outbox
 
@@ -28,6 +28,12 @@ class AccountStatus:
     def name(self):
         """Return the name operators know the account by (`default` for ESPUTNIK_API_KEY's)."""
         return self.account or DEFAULT
+
+    def own_words(self, text):
+        """Return eSputnik's `text` naming this account's key variable and URL rather than the default ones."""
+        if self.account is None:
+            return text
+        return accounts.own_words(text, current_app.extensions["signup.accounts"][self.account])
 
     def delivery(self, dry_run):
         """Return how its delivery stands: paused, dry-run or running."""

@@ -1,5 +1,6 @@
 """Each form against the eSputnik account: custom field ids and types, and segment names that must exist."""
 
+import dataclasses
 import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -104,14 +105,18 @@ def check_all(timeout=None):
     `timeout`, when given, caps eSputnik's connect and read timeouts (a page waits for the answer).
     """
     config, forms = current_app.config, {form.id: form for form in catalogue.all_forms()}
-    accounts = []
+    accounts, statuses = [], {}
     for found in account_status.in_use():
         if not found.forms:
             continue
+        statuses[found.name] = found
         settings = None
         if found.key_set:
             settings = dict(outbox.account_config(config, found.account))
             for key in ("ESPUTNIK_CONNECT_TIMEOUT", "ESPUTNIK_READ_TIMEOUT"):
                 settings[key] = min(settings[key], timeout or settings[key])
         accounts.append((found.name, found.key_env, settings, [forms[form_id] for form_id in found.forms]))
-    return run(accounts)
+    report = run(accounts)
+    # eSputnik's words name the default settings; each account's own are the ones to fix.
+    errors = {name: statuses[name].own_words(error) for name, error in report.errors.items()}
+    return dataclasses.replace(report, errors=errors)

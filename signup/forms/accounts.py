@@ -81,6 +81,12 @@ def unset_keys(forms, accounts, env):
     ]
 
 
+def own_words(text, account):
+    """Return `text` naming `account`'s key variable and URL setting where it names the default account's."""
+    text = text.replace("ESPUTNIK_API_KEY", account.key_env)
+    return text.replace("ESPUTNIK_API_URL", f"api_url of [accounts.{account.name}]")
+
+
 def key(account, env):
     """Return this account's API key as `env` holds it now ("" when unset)."""
     return env.get(account.key_env, "").strip()

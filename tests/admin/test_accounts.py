@@ -80,6 +80,7 @@ def test_each_account_has_its_own_connection_asked_with_its_own_key(client, fake
     shop.api_key = "rotated"  # only the shop's key stops working
     box = delivery_box(page(client, "/admin/?recheck=1"))
     assert "Connected: key accepted (Test shop)" in box
+    assert "check SHOP_ESPUTNIK_KEY and its rights" in box and "check ESPUTNIK_API_KEY" not in box
     assert re.search(r"account shop</dt>\s*<dd class=\"connection failed\">Not connected: eSputnik refused the", box)
     assert "shop-key" not in box and "test-key" not in box
 
@@ -98,7 +99,7 @@ def test_a_wrong_key_pauses_and_names_only_its_own_account(app, client, shop):
     )
     assert "Delivery is paused:" not in html  # the default account's sign-ups went out
     box = delivery_box(html)
-    assert re.search(r"account shop</dt>\s*<dd class=\"connection failed\"><span class=\"state refused\">Paused:", box)
+    assert re.search(r"account shop</dt>\s*<dd class=\"connection failed\"><span class=\"paused\">Paused:", box)
     assert box.count("Paused:") == 1
 
 
@@ -161,6 +162,11 @@ def test_the_account_check_asks_each_account_about_its_own_forms(app, client, fa
     html = page(client)
     assert "no segment &#39;Shop news&#39; in eSputnik" in check_row(html, "news")
     assert "custom fields and groups match" in check_row(html, "plain")
+    shop.api_key = "rotated"
+    client.get("/admin/account-check", auth=AUTH)
+    html = page(client)
+    refused = "could not ask eSputnik: eSputnik refused the API key (401); check SHOP_ESPUTNIK_KEY and its rights"
+    assert refused in check_row(html, "news") and "custom fields and groups match" in check_row(html, "plain")
 
 
 @pytest.mark.both_databases
