@@ -10,8 +10,7 @@ from sqlalchemy import select
 from signup import create_app, db
 from signup.config import ROOT
 from signup.db import Submission
-from tests.admin.test_accounts import FORMS, two_accounts
-from tests.conftest import SECRET, empty_database
+from tests.conftest import SECRET, TWO_ACCOUNTS, empty_database, two_accounts
 from tests.delivery.test_accounts import emails, hook
 
 
@@ -54,7 +53,8 @@ def test_a_worker_without_the_default_accounts_key_names_that_account(settings, 
 
 def test_no_default_key_is_needed_when_every_form_has_its_own_account(settings, tmp_path, backend, shop):
     path = tmp_path / "shop-only.toml"
-    path.write_text(FORMS.format(shop_url=shop.url).replace('groups = ["Plain news"]', 'account = "shop"'), "utf-8")
+    forms = TWO_ACCOUNTS.format(shop_url=shop.url).replace('groups = ["Plain news"]', 'account = "shop"')
+    path.write_text(forms, encoding="utf-8")
     settings = {**settings, "ESPUTNIK_API_KEY": "", "DRY_RUN": False, "FORMS_FILE": str(path)}
     app = create_app(settings, environ={"SECRET_KEY": SECRET, "SHOP_ESPUTNIK_KEY": "shop-key"})
     empty_database(app, backend)
@@ -69,7 +69,7 @@ def test_no_default_key_is_needed_when_every_form_has_its_own_account(settings, 
 
 def test_flask_deliver_without_an_accounts_key_stops_naming_the_form_the_account_and_the_variable(tmp_path, shop):
     path = tmp_path / "forms.toml"
-    path.write_text(FORMS.format(shop_url=shop.url), encoding="utf-8")
+    path.write_text(TWO_ACCOUNTS.format(shop_url=shop.url), encoding="utf-8")
     environ = {
         key: value for key, value in os.environ.items() if not key.endswith(("_KEY", "_URL")) and key != "DRY_RUN"
     }

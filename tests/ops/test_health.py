@@ -4,8 +4,7 @@ import pytest
 
 from signup import db
 from signup.delivery import outbox, worker
-from tests.admin.test_accounts import two_accounts
-from tests.conftest import sign_up
+from tests.conftest import sign_up, two_accounts
 from tests.delivery.test_accounts import hook
 
 SHOP_REFUSED = "eSputnik refused the API key (401); check SHOP_ESPUTNIK_KEY and its rights"

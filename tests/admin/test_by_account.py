@@ -6,35 +6,10 @@ import pytest
 
 from signup import create_app
 from signup.delivery import worker
-from tests.conftest import SECRET, empty_database
+from tests.conftest import SECRET, empty_database, two_accounts
 from tests.delivery.test_accounts import hook
 
 AUTH = ("admin", "admin-pass")
-FORMS = """
-[accounts.shop]
-key_env = "SHOP_ESPUTNIK_KEY"
-api_url = "{shop_url}"
-
-[forms.plain]
-form_type = "plain"
-fields = ["email"]
-groups = ["Plain news"]
-
-[forms.news]
-form_type = "news"
-fields = ["email"]
-groups = ["Shop news"]
-account = "shop"
-"""
-
-
-def two_accounts(settings, tmp_path, backend, shop, **environ):
-    """Start the app with `news` sending to the shop account and `plain` to the default one, on an empty database."""
-    path = tmp_path / "accounts.toml"
-    path.write_text(FORMS.format(shop_url=shop.url), encoding="utf-8")
-    app = create_app({**settings, "FORMS_FILE": str(path)}, environ={"SECRET_KEY": SECRET, **environ})
-    empty_database(app, backend)
-    return app
 
 
 @pytest.fixture
