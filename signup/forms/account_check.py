@@ -1,8 +1,7 @@
-"""Each form against the eSputnik account: custom field ids and types, and segment names that must exist."""
+"""Each form against its own eSputnik account: custom field ids and types, and segment names that must exist."""
 
-import dataclasses
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask import current_app
@@ -119,4 +118,4 @@ def check_all(timeout=None):
     report = run(accounts)
     # eSputnik's words name the default settings; each account's own are the ones to fix.
     errors = {name: statuses[name].own_words(error) for name, error in report.errors.items()}
-    return dataclasses.replace(report, errors=errors)
+    return replace(report, errors=errors)
