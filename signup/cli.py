@@ -12,7 +12,7 @@ from werkzeug.serving import WSGIRequestHandler, run_simple
 from . import db
 from .admin import snippets
 from .db import Submission
-from .delivery import outbox, worker
+from .delivery import account_status, outbox, worker
 from .forms import account_check, catalogue
 from .privacy import addresses, consent, retention
 from .states import DISCARDABLE, RETRYABLE
@@ -46,10 +46,11 @@ def migrate_command():
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 def deliver_command(once):
     """Run the delivery worker until SIGTERM."""
-    problem = worker.check_can_send(current_app.config)
+    problem = account_status.start_problem()
     if problem:
         click.echo(problem, err=True)
         sys.exit(2)
+    account_status.announce_dry_run()
     app = current_app._get_current_object()
     if once:
         worker.drain(app, timeout=float("inf"))
@@ -63,10 +64,11 @@ def dev_command(host):
     """Migrate, then serve the forms with the delivery worker in this same process."""
     app = current_app._get_current_object()
     db.migrate()
-    problem = worker.check_can_send(app.config)
+    problem = account_status.start_problem()
     if problem:
         click.echo(problem, err=True)
     else:
+        account_status.announce_dry_run()
         worker.start_in_background(app)
     port = app.config["PORT"]
     mode = "DRY RUN: nothing is sent to eSputnik" if app.config["DRY_RUN"] else app.config["ESPUTNIK_API_URL"]
@@ -109,21 +111,27 @@ def forms_check(base_url, remote):
 
 
 def check_remote():
-    """Print each form's mismatches with the eSputnik account; exit 1 on any, or when it cannot be asked."""
-    if not current_app.config["ESPUTNIK_API_KEY"]:
-        raise click.ClickException("ESPUTNIK_API_KEY is not set, so the account cannot be checked")
-    report = account_check.run(catalogue.all_forms(), current_app.config)
-    if report.error:
-        raise click.ClickException(f"eSputnik could not be asked: {report.error}")
-    for form_id, problems in report.problems.items():
-        verdict = f"{len(problems)} mismatch(es)" if problems else "matches the eSputnik account"
-        click.echo(f"{form_id}: {verdict}")
-        for problem in problems:
-            click.echo(f"  {problem}")
+    """Print each account's forms and their mismatches; exit 1 on any, or when an account could not be checked."""
+    report = account_check.check_all()
+    for found in account_status.in_use():
+        if not found.forms:
+            continue
+        click.echo(f"account {found.name} ({found.key_env}, {found.api_url}):")
+        error = report.errors.get(found.name)
+        if error:
+            click.echo(f"  not checked: {error}")
+            continue
+        for form_id in found.forms:
+            problems = report.problems.get(form_id, [])
+            verdict = f"{len(problems)} mismatch(es)" if problems else "matches the eSputnik account"
+            click.echo(f"  {form_id}: {verdict}")
+            click.echo("".join(f"    {problem}\n" for problem in problems), nl=False)
     found = sum(len(problems) for problems in report.problems.values())
-    if found:
-        raise click.ClickException(f"{found} mismatch(es) with the eSputnik account")
-    click.echo("every form matches the eSputnik account")
+    unchecked = [f"account {name} not checked: {error}" for name, error in report.errors.items()]
+    if found or unchecked:
+        summary = [f"{found} mismatch(es) with the eSputnik account"] if found else []
+        raise click.ClickException("; ".join(summary + unchecked))
+    click.echo("every form matches its eSputnik account")
 
 
 def _takes_webhooks(form):

@@ -55,6 +55,41 @@ def fake_esputnik(fake_server):
     fake_server.reset()
 
 
+@pytest.fixture
+def shop():
+    """A second eSputnik account, the shop's, with its own key, beside the default one (`fake_esputnik`)."""
+    server = FakeEsputnik(api_key="shop-key", organisation="Shop Ltd").start()
+    yield server
+    server.stop()
+
+
+TWO_ACCOUNTS = """
+[accounts.shop]
+key_env = "SHOP_ESPUTNIK_KEY"
+api_url = "{shop_url}"
+
+[forms.plain]
+form_type = "plain"
+fields = ["email"]
+groups = ["Plain news"]
+
+[forms.news]
+form_type = "news"
+fields = ["email"]
+groups = ["Shop news"]
+account = "shop"
+"""
+
+
+def two_accounts(settings, tmp_path, backend, shop, **environ):
+    """Start the app with `news` sending to the shop account and `plain` to the default one, on an empty database."""
+    path = tmp_path / "accounts.toml"
+    path.write_text(TWO_ACCOUNTS.format(shop_url=shop.url), encoding="utf-8")
+    app = create_app({**settings, "FORMS_FILE": str(path)}, environ={"SECRET_KEY": SECRET, **environ})
+    empty_database(app, backend)
+    return app
+
+
 @pytest.fixture(scope="session")
 def postgres_schema():
     """A throw-away schema in the test database, migrated once for the session."""

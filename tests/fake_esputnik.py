@@ -111,8 +111,9 @@ class Server(ThreadingHTTPServer):
 class FakeEsputnik:
     """The server and what it saw."""
 
-    def __init__(self, api_key="test-key", duplicate_window=60.0, rate_limit=None, latency=0.0):
+    def __init__(self, api_key="test-key", duplicate_window=60.0, rate_limit=None, latency=0.0, organisation=None):
         self.api_key = api_key
+        self.organisation = organisation or "Test shop"  # the name GET account/info gives the key's account
         self.duplicate_window = duplicate_window
         self.rate_limit = rate_limit
         self.latency = latency
@@ -262,7 +263,8 @@ class FakeEsputnik:
             def _ok(self):
                 path = urlsplit(self.path).path
                 if path == "/api/v1/account/info":
-                    return self._send(200, b'{"userName":"api","organisationName":"Test shop"}')
+                    info = {"userName": "api", "organisationName": fake.organisation}
+                    return self._send(200, json.dumps(info).encode())
                 if path == "/api/v1/addressbooks":
                     return self._send(200, json.dumps(address_books(fake.fields)).encode())
                 if path == "/api/v1/groups":

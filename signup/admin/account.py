@@ -1,13 +1,14 @@
-"""The admin's account check: each form against the eSputnik account, kept for every process, run again on request."""
+"""The admin's account check: each form against its own eSputnik account, kept for every process, run on request."""
 
 import json
 from datetime import datetime
 
-from flask import current_app, g, redirect, url_for
+from flask import g, redirect, url_for
 
 from .. import db
 from ..db import Flag
-from ..forms import account_check, catalogue
+from ..forms import account_check
+from ..forms.accounts import DEFAULT
 from .access import bp
 
 FLAG = "account_check"
@@ -17,7 +18,14 @@ CHECK_TIMEOUT = 5.0
 
 def save(report):
     """Keep the report where every process finds it."""
-    value = json.dumps({"problems": report.problems, "error": report.error, "at": report.checked_at.isoformat()})
+    value = json.dumps(
+        {
+            "problems": report.problems,
+            "errors": report.errors,
+            "accounts": report.accounts,
+            "at": report.checked_at.isoformat(),
+        }
+    )
     with db.session() as session, session.begin():
         flag = session.get(Flag, FLAG)
         if flag is None:
@@ -40,7 +48,10 @@ def _stored():
     if value is None:
         return None
     data = json.loads(value)
-    return account_check.Report(data["problems"], data["error"], datetime.fromisoformat(data["at"]))
+    # A report kept before accounts were checked one by one holds the default account's error alone.
+    errors = data["errors"] if "errors" in data else {DEFAULT: data["error"]} if data.get("error") else {}
+    at = datetime.fromisoformat(data["at"])
+    return account_check.Report(data["problems"], errors, at, data.get("accounts", {}))
 
 
 @bp.context_processor
@@ -51,8 +62,5 @@ def account_report():
 
 @bp.get("/account-check")
 def check_account():
-    config = current_app.config
-    limits = {key: min(config[key], CHECK_TIMEOUT) for key in ("ESPUTNIK_CONNECT_TIMEOUT", "ESPUTNIK_READ_TIMEOUT")}
-    if config["ESPUTNIK_API_KEY"]:
-        save(account_check.run(catalogue.all_forms(), {**config, **limits}))
+    save(account_check.check_all(timeout=CHECK_TIMEOUT))
     return redirect(url_for("admin.index") + "#account", 303)

@@ -1,22 +1,19 @@
-"""What the admin view reads: counts per form, the backlog, submissions found by address, eSputnik's status."""
+"""What the admin view reads: counts per form, the backlog, submissions found by address, form, state or account."""
 
 import json
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import case, func, or_, select
 
 from .. import db
 from ..db import Attempt, Submission, utcnow
 from ..delivery import esputnik
+from ..forms.accounts import DEFAULT
 from ..privacy import addresses, masking
 from ..states import DISCARDABLE, RETRYABLE, State
 
 PAGE_SIZE = 50
-CONNECTION_TTL = 60.0
-CONNECTION_TIMEOUT = 5.0
 
 
 def counts_by_form(now=None):
@@ -77,11 +74,16 @@ def _address_condition(text):
     return condition
 
 
-def search(form_id=None, address="", state=None, page=1, limit=PAGE_SIZE):
-    """Return one page of submissions, newest first, and whether an older page exists."""
+def search(form_id=None, address="", state=None, page=1, limit=PAGE_SIZE, account=None):
+    """Return one page of submissions, newest first, and whether an older page exists.
+
+    `account` is an account's name (`default`: the one of ESPUTNIK_API_KEY), None for every account.
+    """
     query = select(Submission).order_by(Submission.created_at.desc(), Submission.id)
     if form_id:
         query = query.where(Submission.form_id == form_id)
+    if account:
+        query = query.where(Submission.account.is_(None) if account == DEFAULT else Submission.account == account)
     if address.strip():
         query = query.where(_address_condition(address))
     if state:
@@ -164,21 +166,3 @@ def _masked(attempt):
         "outcome": attempt.outcome,
         "detail": masking.text(attempt.detail),
     }
-
-
-def connection(recheck=False):
-    """Return (state, detail) of the eSputnik account behind the key: ok, failed or dry_run; cached a minute."""
-    config = current_app.config
-    if not config["ESPUTNIK_API_KEY"]:
-        return "dry_run", "no ESPUTNIK_API_KEY set: nothing is sent (dry run)"
-    cache = current_app.extensions.setdefault("signup.connection", {})
-    if not recheck and cache and time.monotonic() - cache["at"] < CONNECTION_TTL:
-        return cache["answer"]
-    # The admin page waits for this call, so it gets a shorter leash than deliveries do.
-    limits = {
-        key: min(config[key], CONNECTION_TIMEOUT) for key in ("ESPUTNIK_CONNECT_TIMEOUT", "ESPUTNIK_READ_TIMEOUT")
-    }
-    ok, detail = esputnik.account_info({**config, **limits})
-    answer = ("ok" if ok else "failed", detail)
-    cache.update(at=time.monotonic(), answer=answer)
-    return answer

@@ -9,12 +9,12 @@ from flask_babel import ngettext
 
 from .. import intake, validation
 from ..db import utcnow
-from ..delivery import outbox
+from ..delivery import account_status, outbox
 from ..forms import catalogue, fields
 from ..ops import refusals
 from ..privacy import consent, masking
 from ..states import State
-from . import chart, queries, snippets, words
+from . import by_account, chart, queries, snippets, words
 from .access import ActionForm, bp, here, safe_next
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def _form_or_404(form_id):
     return catalogue.found(catalogue.find(form_id or ""))
 
 
-def _banners(backlog_size, oldest_seconds, base):
+def _banners(backlog_size, oldest_seconds, base, paused):
     config, banners = current_app.config, []
     if base is None:
         banners.append(
@@ -39,18 +39,7 @@ def _banners(backlog_size, oldest_seconds, base):
                 ),
             )
         )
-    paused = outbox.paused_reason()
-    if paused:
-        banners.append(
-            (
-                "danger",
-                _(
-                    "Delivery is paused: %(reason)s. Nothing is lost; sign-ups wait and go out once "
-                    "eSputnik accepts the key.",
-                    reason=paused,
-                ),
-            )
-        )
+    banners += [("danger", _paused_banner(account, reason)) for account, reason in sorted(paused.items(), key=_first)]
     if backlog_size and oldest_seconds > config["BACKLOG_WARN_MINUTES"] * 60:
         minutes = round(oldest_seconds / 60)
         banners.append(
@@ -83,6 +72,25 @@ def _banners(backlog_size, oldest_seconds, base):
     return banners
 
 
+def _first(item):
+    # The default account (None) first, then the others by name.
+    return (item[0] is not None, item[0] or "")
+
+
+def _paused_banner(account, reason):
+    if account is None:
+        return _(
+            "Delivery is paused: %(reason)s. Nothing is lost; sign-ups wait and go out once eSputnik accepts the key.",
+            reason=reason,
+        )
+    return _(
+        "Delivery to account %(account)s is paused: %(reason)s. Nothing is lost; its sign-ups wait and go out "
+        "once eSputnik accepts its key.",
+        account=account,
+        reason=reason,
+    )
+
+
 @bp.get("/")
 def index():
     size, oldest = queries.backlog()
@@ -97,16 +105,20 @@ def index():
     daily = queries.daily_by_form(chart.DAYS)
     today = utcnow().date()
     charts = {form.id: chart.days(daily.get(form.id, {}), today) for form, _lines, _title in forms}
+    paused = outbox.paused_reasons()
+    accounts = account_status.in_use(paused)
     return render_template(
         "admin/index.html",
         forms=forms,
+        groups=by_account.grouped(accounts, forms),
+        several=by_account.several(accounts),
         latest=queries.present(latest, {form.id: form for form, _lines, _title in forms}),
         here=url_for("admin.index"),
         counts=queries.counts_by_form(),
         refused=refusals.recent(),
         backlog=(size, oldest),
-        banners=_banners(size, oldest, base),
-        connection=queries.connection(recheck=bool(request.args.get("recheck"))),
+        banners=_banners(size, oldest, base, paused),
+        connections=by_account.connections(accounts, recheck=bool(request.args.get("recheck"))),
         action=ActionForm(),
         today=date.today().isoformat(),
         charts=charts,
@@ -126,17 +138,22 @@ def submissions():
     form = _form_or_404(form_id) if form_id else None
     address = request.args.get("q", "")[:320]
     state = request.args.get("state") or None
+    account = request.args.get("account", "")[:40] or None
     reveal = request.args.get("reveal") == "1"
     if reveal:
         log.info("admin showed personal data", extra={"event": "admin_reveal", "user": g.admin_user, "form": form_id})
     page = _page()
-    rows, more = queries.search(form_id, address, state, page)
+    rows, more = queries.search(form_id, address, state, page, account=account)
+    accounts = account_status.in_use(outbox.paused_reasons())
     return render_template(
         "admin/submissions.html",
         form=form,
         address=address,
         state=state,
         states=tuple(State),
+        account=account,
+        accounts=by_account.names(accounts, account),
+        several=by_account.several(accounts),
         reveal=reveal,
         page=page,
         more=more,

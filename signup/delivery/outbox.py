@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 
 from .. import db
 from ..db import Attempt, Submission, utcnow
+from ..forms.accounts import own_words
 from ..states import DISCARDABLE, RETRYABLE, State
 from . import attempts, esputnik
 from .decision import Decision, decide
@@ -200,8 +201,7 @@ def _for_account(answer, name):
     if name is None or answer.outcome != "paused":
         return answer
     account = current_app.extensions["signup.accounts"][name]
-    detail = answer.detail.replace("ESPUTNIK_API_KEY", account.key_env)
-    return dataclasses.replace(answer, detail=detail.replace("ESPUTNIK_API_URL", f"api_url of [accounts.{name}]"))
+    return dataclasses.replace(answer, detail=own_words(answer.detail, account))
 
 
 def retry_failed_now(now=None):

@@ -1,12 +1,16 @@
-"""Each form against the eSputnik account: custom field ids and types, and segment names that must exist."""
+"""Each form against its own eSputnik account: custom field ids and types, and segment names that must exist."""
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from flask import current_app
+
 from ..db import utcnow
-from ..delivery import esputnik_account
+from ..delivery import account_status, esputnik_account, outbox
 from ..validation import CHECKED
+from . import catalogue
+from .accounts import DEFAULT
 from .collecting import TEXT
 
 # The eSputnik field types each of our types may be written into.
@@ -54,17 +58,64 @@ def mismatches(form, fields, segments):
 
 @dataclass(frozen=True)
 class Report:
-    """The account check of every form at one moment: problems per form id, or why it could not run."""
+    """The account check of every form at one moment: problems per form id, and per account why it could not run."""
 
     problems: dict
-    error: str | None
+    errors: dict  # account name (`default`: ESPUTNIK_API_KEY's) -> why it was not checked
     checked_at: datetime
+    accounts: dict = field(default_factory=dict)  # form id -> the name of the account it was checked against
+
+    def error_for(self, form_id):
+        """Return why the account of `form_id` could not be checked, or None."""
+        return self.errors.get(self.accounts.get(form_id, DEFAULT))
 
 
-def run(forms, config):
-    """Ask eSputnik about the account once and return the Report for `forms`."""
+def check_account(forms, config):
+    """Ask eSputnik about one account (`config` holds its key and URL); return (problems per form id, error)."""
     try:
         fields, segments = esputnik_account.custom_fields(config), esputnik_account.segment_names(config)
     except esputnik_account.AccountError as exc:
-        return Report({}, str(exc), utcnow())
-    return Report({form.id: mismatches(form, fields, segments) for form in forms}, None, utcnow())
+        return {}, str(exc)
+    return {form.id: mismatches(form, fields, segments) for form in forms}, None
+
+
+def run(accounts):
+    """Check each account's forms against that account and return the Report.
+
+    `accounts` is [(name, key_env, config or None when its key is unset, its forms)]: an account
+    without its key is named in the report, and the others are checked all the same.
+    """
+    problems, errors, names = {}, {}, {}
+    for name, key_env, config, forms in accounts:
+        names.update((form.id, name) for form in forms)
+        if config is None:
+            errors[name] = f"{key_env} is not set"
+            continue
+        found, error = check_account(forms, config)
+        problems.update(found)
+        if error:
+            errors[name] = error
+    return Report(problems, errors, utcnow(), names)
+
+
+def check_all(timeout=None):
+    """Check every form of the current app against its own account's key and URL; return the Report.
+
+    `timeout`, when given, caps eSputnik's connect and read timeouts (a page waits for the answer).
+    """
+    config, forms = current_app.config, {form.id: form for form in catalogue.all_forms()}
+    accounts, statuses = [], {}
+    for found in account_status.in_use():
+        if not found.forms:
+            continue
+        statuses[found.name] = found
+        settings = None
+        if found.key_set:
+            settings = dict(outbox.account_config(config, found.account))
+            for key in ("ESPUTNIK_CONNECT_TIMEOUT", "ESPUTNIK_READ_TIMEOUT"):
+                settings[key] = min(settings[key], timeout or settings[key])
+        accounts.append((found.name, found.key_env, settings, [forms[form_id] for form_id in found.forms]))
+    report = run(accounts)
+    # eSputnik's words name the default settings; each account's own are the ones to fix.
+    errors = {name: statuses[name].own_words(error) for name, error in report.errors.items()}
+    return replace(report, errors=errors)

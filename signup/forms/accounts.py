@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 NAME = re.compile(r"^[a-z0-9-]{1,40}$")  # the pause flag of an account is named after it
+DEFAULT = "default"  # the name operators see for the account of ESPUTNIK_API_KEY
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,127}$")
 KEYS = {"key_env", "api_url"}
 
@@ -33,7 +34,7 @@ def _api_url(prefix, value, problems):
 
 def _account(name, table, problems):
     prefix = f"accounts.{name}"
-    if name == "default":
+    if name == DEFAULT:
         problems.append(f"{prefix}: the name default is taken by the account of ESPUTNIK_API_KEY")
     if not NAME.match(name):
         problems.append(f"{prefix}: the account name may use only a-z, 0-9 and - (at most 40)")
@@ -78,6 +79,12 @@ def unset_keys(forms, accounts, env):
         for form in forms.values()
         if form.account in accounts and not env.get(accounts[form.account].key_env, "").strip()
     ]
+
+
+def own_words(text, account):
+    """Return `text` naming `account`'s key variable and URL setting where it names the default account's."""
+    text = text.replace("ESPUTNIK_API_KEY", account.key_env)
+    return text.replace("ESPUTNIK_API_URL", f"api_url of [accounts.{account.name}]")
 
 
 def key(account, env):

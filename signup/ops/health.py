@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
-from ..delivery import outbox
+from ..delivery import account_status, outbox
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -21,13 +21,21 @@ def healthz():
 def readyz():
     try:
         db.ping()
-        paused = outbox.paused_reason()
+        paused = outbox.paused_reasons()
     except SQLAlchemyError as exc:
         log.error("readiness: database unreachable: %s", type(exc).__name__)
         return jsonify(status="unavailable", database="unreachable"), 503
+    dry_run = current_app.config["DRY_RUN"]
+    # The keys of old stay the default account's; each account in use has its own entry beside them.
+    default = account_status.status(None, paused=paused)
+    accounts = {
+        found.name: {"delivery": found.delivery(dry_run), "reason": found.paused}
+        for found in account_status.in_use(paused)
+    }
     return jsonify(
         status="ok",
         database="ok",
-        delivery="paused" if paused else ("dry-run" if current_app.config["DRY_RUN"] else "running"),
-        reason=paused,
+        delivery=default.delivery(dry_run),
+        reason=default.paused,
+        accounts=accounts,
     )

@@ -1,7 +1,12 @@
 """The admin's account check: per form, kept across requests and processes, checked again by a link."""
 
+import json
+
 import pytest
 
+from signup import db
+from signup.admin import account
+from signup.db import Flag, utcnow
 from signup.forms import catalogue
 from tests.forms.test_account_check import FORMS, shop_account
 
@@ -52,3 +57,11 @@ def test_an_account_that_cannot_be_asked_says_why_without_the_key(client, fake_e
 
 def test_the_check_needs_the_admins_sign_in(client):
     assert client.get("/admin/account-check").status_code in (302, 401)
+
+
+def test_a_report_kept_before_accounts_were_checked_apart_still_shows(app, client):
+    kept = {"problems": {}, "error": "eSputnik refused the API key (401)", "at": "2026-01-31T10:00:00"}
+    with app.app_context(), db.session() as session, session.begin():
+        session.add(Flag(name=account.FLAG, value=json.dumps(kept), updated_at=utcnow()))
+    html = index(client)
+    assert "could not ask eSputnik: eSputnik refused the API key (401)" in html and "2026-01-31 10:00" in html

@@ -9,7 +9,6 @@ from signup import create_app, db
 from signup.db import Submission
 from signup.delivery import outbox, worker
 from tests.conftest import SECRET, empty_database
-from tests.fake_esputnik import FakeEsputnik
 from tests.ops.test_metrics import value
 
 pytestmark = pytest.mark.both_databases
@@ -25,13 +24,6 @@ form_type = "{id}"
 fields = ["email"]
 {extra}
 """
-
-
-@pytest.fixture
-def shop():
-    server = FakeEsputnik(api_key="shop-key").start()
-    yield server
-    server.stop()
 
 
 def start(settings, tmp_path, shop, news_account, name="forms.toml"):

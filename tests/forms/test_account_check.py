@@ -148,4 +148,5 @@ def test_forms_check_remote_says_when_the_account_cannot_be_asked(shop_only, run
     fake_esputnik.always(("status", 401, b"{}"))
     result = runner.invoke(args=["forms", "check", "--remote"])
     assert result.exit_code == 1
-    assert "eSputnik could not be asked" in result.output and "test-key" not in result.output
+    assert "account default not checked: eSputnik refused the API key (401)" in result.output
+    assert "test-key" not in result.output
