@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
 from ..delivery import account_status, outbox
+from . import metrics
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -32,10 +33,8 @@ def readyz():
         found.name: {"delivery": found.delivery(dry_run), "reason": found.paused}
         for found in account_status.in_use(paused)
     }
-    return jsonify(
-        status="ok",
-        database="ok",
-        delivery=default.delivery(dry_run),
-        reason=default.paused,
-        accounts=accounts,
-    )
+    answer = {"status": "ok", "database": "ok", "delivery": default.delivery(dry_run), "reason": default.paused}
+    # Account names are an agency's clients: shown to whoever may read /metrics, not to the world.
+    if metrics.may_read():
+        answer["accounts"] = accounts
+    return jsonify(answer)

@@ -225,6 +225,11 @@ def _refusal():
     return Response(NOT_LOCAL, 403, mimetype="text/plain")
 
 
+def may_read():
+    """Tell whether this request may read what /metrics shows (the token, or a private network without one)."""
+    return _refusal() is None
+
+
 @bp.get("/metrics")
 def expose():
     refusal = _refusal()

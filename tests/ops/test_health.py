@@ -26,6 +26,14 @@ def test_readyz_reports_database_and_delivery(client):
     }
 
 
+def test_readyz_leaves_the_accounts_to_those_who_may_read_the_metrics(client, settings, tmp_path, backend, shop):
+    app = two_accounts(settings, tmp_path, backend, shop, SHOP_ESPUTNIK_KEY="shop-key")
+    public = app.test_client().get("/readyz", environ_base={"REMOTE_ADDR": "93.184.215.14"}).get_json()
+    assert public == {"status": "ok", "database": "ok", "delivery": "running", "reason": None}
+    private = app.test_client().get("/readyz", environ_base={"REMOTE_ADDR": "10.1.2.3"}).get_json()
+    assert set(private["accounts"]) == {"default", "shop"}
+
+
 @pytest.mark.both_databases
 def test_readyz_names_each_account_and_its_own_pause_without_a_key(settings, tmp_path, backend, fake_esputnik, shop):
     shop.api_key = "revoked"
