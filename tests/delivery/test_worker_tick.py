@@ -50,7 +50,7 @@ def make_worker(app, clock):
 
 
 def settled(running):
-    return wait_for(lambda: running.calls.busy() == 0 and running.recorder.pending() == 0)
+    return wait_for(lambda: running.lanes.busy() == 0 and running.recorder.pending() == 0)
 
 
 def test_a_tick_starts_no_more_calls_than_the_limit_and_claims_a_little_ahead(app, fake_esputnik, make_worker, clock):
@@ -61,7 +61,7 @@ def test_a_tick_starts_no_more_calls_than_the_limit_and_claims_a_little_ahead(ap
     clock.advance(1.0)  # the pace has filled its small burst
     with app.app_context():
         assert running.tick() == 2
-        assert running.queue  # claimed ahead, waiting for a slot
+        assert running.lanes.queued()  # claimed ahead, waiting for a slot
         assert running.tick() == 0
         answers.set()
         assert settled(running)
@@ -79,11 +79,11 @@ def test_a_claim_its_lease_could_no_longer_cover_is_not_started_and_is_claimed_a
     with app.app_context():
         assert running.tick() == 1
         assert settled(running)
-        clock.advance(running.send_by)  # the second claim can no longer finish inside its lease
+        clock.advance(running.lanes.send_by)  # the second claim can no longer finish inside its lease
         assert running.tick() == 0
         assert len(fake_esputnik.subscribe_calls()) == 1
         assert leases(app).count(("pending", running.owner)) == 1  # still held: nobody may send it yet
-        clock.advance(app.config["DELIVERY_LEASE_SECONDS"] - running.send_by + 0.01)
+        clock.advance(app.config["DELIVERY_LEASE_SECONDS"] - running.lanes.send_by + 0.01)
         assert running.tick() == 1
         assert settled(running)
     assert len(fake_esputnik.subscribe_calls()) == 2
@@ -117,7 +117,7 @@ def test_the_pace_holds_a_tick_back_until_the_clock_moves(app, fake_esputnik, ma
     with app.app_context():
         assert running.tick() == 1
         assert running.tick() == 0
-        assert running.pace_wait == pytest.approx(1.0)
+        assert running.lanes.pace_wait == pytest.approx(1.0)
         clock.advance(1.0)
         assert running.tick() == 1
         assert settled(running)
