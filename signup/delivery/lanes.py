@@ -97,7 +97,8 @@ class Lanes:
             lane.flowing = len(items) >= room  # a short claim: it joins the others from the next sweep
         if not rooms or now < self.sweep_at:
             return []
-        limit = sum(rooms.values())
+        # No more than one account may hold: rows beyond an account's room go back, so they are kept few.
+        limit = max(rooms.values())
         items = take(limit, (*skip, *(account for account in self.lanes if account not in rooms)), False)
         return self._share_out(items, rooms, now, short=len(items) < limit)
 
