@@ -1,4 +1,4 @@
-"""One turn of the worker's loop (`Worker.tick`) on a clock the test moves: limits, stale claims, pause, pace."""
+"""One turn of the worker's loop (`Worker.tick`) on a clock the test moves: limits, stale claims, pause, pace, holds."""
 
 import threading
 
@@ -122,3 +122,22 @@ def test_the_pace_holds_a_tick_back_until_the_clock_moves(app, fake_esputnik, ma
         assert running.tick() == 1
         assert settled(running)
     assert len(fake_esputnik.subscribe_calls()) == 2
+
+
+def test_a_429_holding_an_account_past_what_its_claims_can_wait_hands_them_back(app, fake_esputnik, make_worker, clock):
+    seed(app, 3)
+    fake_esputnik.then(("status", 429, b'{"message":"More than 200 requests per 1 second"}', {"Retry-After": "60"}))
+    running = make_worker(DELIVERY_MAX_CONCURRENCY=1)
+    with app.app_context():
+        assert running.tick() == 1
+        assert settled(running)
+        assert running.lanes.lane(None).pace.held() == pytest.approx(60)
+        assert running.tick() == 0
+        # Held longer than they could wait to start: given back at once, not left to run out their lease.
+        assert leases(app) == [("pending", None)] * 3 and running.lanes.queued() == 0
+        clock.advance(30)
+        assert running.tick() == 0  # nothing claimed while the hold lasts
+        clock.advance(30)
+        assert running.tick() == 1
+        assert settled(running)
+    assert [c.answered for c in fake_esputnik.subscribe_calls()] == [429, 200]
