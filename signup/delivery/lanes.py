@@ -85,7 +85,7 @@ class Lanes:
         """Claim ahead with `take(limit, skip, only)` for each account that wants more; return claims beyond its room.
 
         An account with a backlog claims on its own, so it never waits behind another's rows; the others are
-        looked for together, in one claim at most every SWEEP_SECONDS.
+        looked for together, in one claim, made again SWEEP_SECONDS after one that found nothing more.
         """
         now = self.clock()
         wanting = [lane for lane in self.lanes.values() if lane.account not in skip and lane.wants()]
