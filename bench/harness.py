@@ -65,9 +65,9 @@ def wait_until_up(url, timeout=30):
     raise RuntimeError(f"{url} did not come up; see {WORK}")
 
 
-def start_fake(servers, latency, rate_limit=200):
+def start_fake(servers, latency, rate_limit=200, name="fake"):
     process = servers.start(
-        "fake", [sys.executable, "bench/fake_server.py", f"--latency={latency}", f"--rate-limit={rate_limit}"]
+        name, [sys.executable, "bench/fake_server.py", f"--latency={latency}", f"--rate-limit={rate_limit}"]
     )
     return process.stdout.readline().decode().strip()
 

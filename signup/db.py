@@ -61,6 +61,7 @@ class Submission(Base):
     __table_args__ = (
         Index("ix_submissions_due", "state", "next_attempt_at"),
         Index("ix_submissions_retries", "state", "attempts", "next_attempt_at"),
+        Index("ix_submissions_account_due", "account", "state", "next_attempt_at"),
         Index("ix_submissions_form_created", "form_id", "created_at"),
         Index("ix_submissions_contact", "contact_key", "form_id", "created_at"),
         Index("ix_submissions_delivered", "delivered_at"),

@@ -1,4 +1,7 @@
-"""How many calls a worker keeps in flight: what its rate needs at eSputnik's observed latency, within a ceiling."""
+"""How many calls a worker keeps in flight for one account: what its rate needs at its observed latency, capped."""
+
+# Each account has its own (lanes.py): together they allow the sum of what each account's rate needs,
+# all within the one ceiling of the worker, DELIVERY_MAX_CONCURRENCY.
 
 import math
 import threading
@@ -22,7 +25,7 @@ def target(rate, latency, ceiling, factor=1.0):
 
 
 class Concurrency:
-    """The calls in flight of one worker, and how many it may have: shared by its threads."""
+    """The calls in flight of one account in a worker, and how many it may have: shared by the worker's threads."""
 
     def __init__(self, ceiling, clock):
         self.ceiling = ceiling

@@ -1,4 +1,4 @@
-"""The pace of calls to eSputnik: a token bucket that a 429 holds shut and slows down."""
+"""The pace of calls to one eSputnik account: a token bucket that a 429 holds shut and slows down."""
 
 import threading
 import time
@@ -10,7 +10,7 @@ EPSILON = 1e-9
 
 
 class Pace:
-    """A token bucket shared by a worker's threads; a 429 holds it shut and slows it down."""
+    """One account's token bucket, shared by a worker's threads; a 429 holds it shut and slows it down."""
 
     def __init__(self, rate, clock=time.monotonic):
         self.clock = clock
@@ -27,7 +27,7 @@ class Pace:
         return self.share * self.factor
 
     def set_share(self, rate):
-        """Set this worker's part of the configured rate."""
+        """Set this worker's part of the configured rate (eSputnik's limit is per account, so each account has it)."""
         with self.lock:
             self.share = float(rate)
 
@@ -39,6 +39,11 @@ class Pace:
             if now >= self.closed_until:
                 self.factor = max(LOWEST, self.factor * SLOWDOWN)
             self.closed_until = max(self.closed_until, now + seconds)
+
+    def held(self):
+        """Return how many seconds more a 429 holds the pace shut (0: it is open)."""
+        with self.lock:
+            return max(self.closed_until - self.clock(), 0.0)
 
     def _advance(self):
         """Bring the recovery and the tokens up to now; return now."""

@@ -1,6 +1,5 @@
-"""The delivery worker: a loop that claims due sign-ups, starts calls at a shared pace and carries out each decision."""
+"""The delivery worker: a loop that claims due sign-ups, starts calls at each account's pace, carries out decisions."""
 
-import collections
 import logging
 import os
 import secrets
@@ -14,9 +13,8 @@ from flask import current_app
 from ..privacy import retention
 from . import heartbeats, outbox
 from .clock import Clock
-from .concurrency import Concurrency
 from .gate import PauseGate
-from .pace import Pace
+from .lanes import Lanes
 from .recorder import Recorder
 
 log = logging.getLogger(__name__)
@@ -31,7 +29,7 @@ def owner_name():
 
 
 class Worker:
-    """One delivery loop: claim ahead, pace, send on a thread pool, carry out what each answer decided."""
+    """One delivery loop: claim ahead, pace each account, send on a thread pool, carry out what each answer decided."""
 
     def __init__(self, app, stop=None, clock=None):
         self.app = app
@@ -39,18 +37,16 @@ class Worker:
         self.clock = clock or Clock()
         self.owner = owner_name()
         self.stop = stop or threading.Event()
-        self.pace = Pace(self.config["DELIVERY_RATE"], clock=self.clock.monotonic)
         ceiling = self.config["DELIVERY_MAX_CONCURRENCY"]
-        self.calls = Concurrency(ceiling, self.clock.monotonic)
         self.pool = ThreadPoolExecutor(ceiling, thread_name_prefix="deliver")
         self.gate = PauseGate(self.config["DELIVERY_PROBE_SECONDS"], self.clock.monotonic)
         self.recorder = Recorder(app, self.owner, self.gate)
-        self.queue = collections.deque()  # (claimed item, when it was claimed); only the loop's thread uses it
         # A claimed item must start its call while its lease still covers the whole call.
         call = self.config["ESPUTNIK_CONNECT_TIMEOUT"] + self.config["ESPUTNIK_READ_TIMEOUT"]
-        self.send_by = max(self.config["DELIVERY_LEASE_SECONDS"] - call - 1.0, 0.5)
+        send_by = max(self.config["DELIVERY_LEASE_SECONDS"] - call - 1.0, 0.5)
+        accounts = [None, *app.extensions.get("signup.accounts", {})]
+        self.lanes = Lanes(accounts, self.config["DELIVERY_RATE"], ceiling, self.clock.monotonic, send_by)
         self.next_beat = 0.0
-        self.pace_wait = 0.0  # how long the pace held the last dispatch back
         self.call_ended = threading.Event()
 
     def _send(self, item):
@@ -62,111 +58,88 @@ class Worker:
                 if outcome.decision.pause:
                     # Paused before the lease is released, so no worker picks the row up in between.
                     self.gate.pause(outcome.decision.pause, item.account)
-            if outcome.decision.hold is not None:
-                self.pace.throttled(outcome.decision.hold)
             self.recorder.put(outcome)
         except Exception:
             # The lease runs out and another attempt follows; the loop must not die.
             log.exception("delivery attempt failed inside the worker", extra={"submission": item.id})
         finally:
-            if outcome is None:
-                self.calls.finished(0.0, answered=False, strained=True)
-            else:
-                seconds, answered = outcome.duration_ms / 1000, outcome.answer.status is not None
-                self.calls.finished(seconds, answered=answered, strained=outcome.decision.strained)
+            # A 429 holds its account's pace before the slot frees, so the loop sees the hold first.
+            self.lanes.lane(item.account).ended(outcome)
             self.call_ended.set()
+
+    def _submit(self, item):
+        self.pool.submit(self._send, item)
 
     def tick(self):
         """Beat, claim and start what may start now, without waiting; return how many calls were started."""
         self._beat()
         paused = self.gate.paused_accounts()
+        self._hand_back([*paused, *self.lanes.held_past_claims()])
         started = self._probe(paused) if paused else 0
-        rate = self.pace.rate
-        ahead = self.calls.ahead(rate)
-        if 2 * len(self.queue) < ahead:
-            self._claim(ahead - len(self.queue), skip=paused)
-        return started + self._dispatch()
+        self._hand_back_items(self.lanes.claim(self._take, skip=tuple(paused)))
+        return started + self.lanes.dispatch(self._submit, self.gate.closed)
 
     def _probe(self, paused):
-        """Hand back what waits for a paused account, and send one probe per account whose interval is up."""
-        self._hand_back_queue(paused)
+        """Send one probe per paused account whose interval is up."""
         started = 0
         for account in paused:
-            if not self.calls.full(self.pace.rate) and self.gate.may_probe(account):
-                self._claim(1, only=account, front=True)
-                started += self._dispatch(most=1, probe=True)
+            lane = self.lanes.lanes.get(account)  # an account no longer in the forms file has nothing to send
+            if lane and not self.lanes.full() and not lane.calls.full(lane.pace.rate) and self.gate.may_probe(account):
+                lane.queue.extendleft((item, self.clock.monotonic()) for item in self._take(1, (), account))
+                started += self.lanes.start(lane, self._submit, self.gate.closed, probe=True)
         return started
 
-    def _claim(self, limit, skip=(), only=False, front=False):
-        claimed_at = self.clock.monotonic()
-        for item in outbox.claim(self.owner, limit, now=self.clock.now(), skip=skip, only=only):
-            (self.queue.appendleft if front else self.queue.append)((item, claimed_at))
+    def _take(self, limit, skip=(), only=False):
+        """Claim up to `limit` due sign-ups (see outbox.claim for `skip` and `only`)."""
+        return outbox.claim(self.owner, limit, now=self.clock.now(), skip=skip, only=only)
 
-    def _dispatch(self, most=None, probe=False):
-        """Start claimed calls while a slot is free and the pace allows, stopping at an account a call paused."""
-        started, self.pace_wait = 0, 0.0
-        while self._drop_stale() and (most is None or started < most):
-            # A call frees its slot only after any pause it met is set, so with the slot checked first a
-            # pause met while this tick claimed is seen here; only a probe starts while its account is paused.
-            if self.calls.full(self.pace.rate) or (not probe and self.gate.closed(self.queue[0][0].account)):
-                break
-            self.pace_wait = self.pace.take()
-            if self.pace_wait > 0:
-                break
-            item, _claimed_at = self.queue.popleft()
-            self.calls.start()
-            self.pool.submit(self._send, item)
-            started += 1
-        return started
+    def _hand_back(self, accounts):
+        """Give back the claims of `accounts` (paused, or held by a 429 too long), so they wait in the database."""
+        if accounts:
+            self._hand_back_items(self.lanes.hand_back(accounts))
 
-    def _drop_stale(self):
-        """Drop claimed items whose lease no longer covers a whole call; return whether any is left."""
-        while self.queue and self.clock.monotonic() - self.queue[0][1] >= self.send_by:
-            # Too old to start safely: its lease runs out and it is claimed again, unsent.
-            self.queue.popleft()
-        return bool(self.queue)
-
-    def _hand_back_queue(self, accounts):
-        """Give back the claims of `accounts`, so they wait in the database while those accounts are paused."""
-        held = [entry for entry in self.queue if entry[0].account in accounts]
-        if held:
-            outbox.release(self.owner, ids=[item.id for item, _claimed in held])
-            self.queue = collections.deque(entry for entry in self.queue if entry[0].account not in accounts)
+    def _hand_back_items(self, items):
+        if items:
+            outbox.release(self.owner, ids=[item.id for item in items])
 
     def _beat(self):
         """Say we are alive now and then, and take our share of the configured rate."""
         if self.clock.monotonic() < self.next_beat:
             return
         self.next_beat = self.clock.monotonic() + HEARTBEAT_SECONDS
-        self.pace.set_share(self.config["DELIVERY_RATE"] / heartbeats.beat(self.owner))
+        self.lanes.set_share(self.config["DELIVERY_RATE"] / heartbeats.beat(self.owner))
         self._report()
 
     def _report(self):
-        """Log the calls in flight allowed and reached since the last line, if any call was made."""
-        limit, latency, peak = self.calls.report(self.pace.rate)
-        if peak:
+        """Log, per account that made calls since the last line, its pace and the calls in flight allowed and had."""
+        for lane, rate, limit, latency, peak in self.lanes.report():
             # What the worker settled on, for an operator reading the logs (and the benchmark).
+            account = lane.account or "default"
+            figures = {"rate": round(rate, 1), "limit": limit, "peak": peak}
             log.info(
-                "delivery pace: %.0f calls/s, up to %d in flight (%d were), eSputnik answering in %s ms",
-                self.pace.rate,
+                "delivery pace of account %s: %.0f calls/s, up to %d in flight (%d were), eSputnik answering in %s ms",
+                account,
+                rate,
                 limit,
                 peak,
                 latency,
-                extra={"event": "delivery_pace", "rate": round(self.pace.rate, 1), "limit": limit, "peak": peak},
+                extra={"event": "delivery_pace", "account": account, **figures},
             )
 
     def _idle(self):
-        settled = self.calls.busy() == 0 and not self.queue and self.recorder.pending() == 0
+        settled = self.lanes.busy() == 0 and not self.lanes.queued() and self.recorder.pending() == 0
         return settled and outbox.due_count(now=self.clock.now()) == 0
 
     def _rest(self, until_idle):
-        """Wait for the pace, for a call to end, or for new work, whichever this loop is waiting for."""
-        if self.queue and self.pace_wait > 0:
-            self.stop.wait(self.pace_wait)
-        elif self.queue or self.calls.busy():
-            self.call_ended.wait(SLOT_WAIT_SECONDS)
+        """Wait for a pace, for a call to end, or for new work, whichever this loop is waiting for."""
+        queued, wait, idle = self.lanes.queued(), self.lanes.pace_wait, self.config["DELIVERY_IDLE_SECONDS"]
+        if queued and wait > 0 and not self.lanes.blocked:
+            # At most an idle wait: a long 429 hold of one account must not keep the others' new sign-ups waiting.
+            self.stop.wait(min(wait, idle))
+        elif queued or self.lanes.busy():
+            self.call_ended.wait(min(wait, SLOT_WAIT_SECONDS) if wait > 0 else SLOT_WAIT_SECONDS)
         else:
-            self.stop.wait(0.01 if until_idle else self.config["DELIVERY_IDLE_SECONDS"])
+            self.stop.wait(0.01 if until_idle else idle)
 
     def run(self, until_idle=False, deadline=None):
         """Deliver until stopped; with until_idle, only until nothing is due or in flight."""
@@ -196,20 +169,10 @@ class Worker:
         self.pool.shutdown(wait=True)
         self.recorder.close()
         self._report()
-        self.queue.clear()
+        self.lanes.hand_back(list(self.lanes.lanes))
         outbox.release(self.owner)
         heartbeats.forget(self.owner)
         log.info("delivery worker %s stopped", self.owner)
-
-
-def check_can_send(config):
-    """Return why this worker may not start, or None."""
-    if not config["DRY_RUN"] and not config["ESPUTNIK_API_KEY"]:
-        return (
-            "ESPUTNIK_API_KEY: not set, so the worker will not start "
-            "(set it, or DRY_RUN=1 to store without sending); submissions wait, none is lost"
-        )
-    return None
 
 
 def run_forever(app):

@@ -1,7 +1,8 @@
-"""The token bucket: spacing, the busiest second, a 429's hold and slowdown, and the recovery after it."""
+"""The token bucket of each account: spacing, the busiest second, a 429's hold and slowdown, the recovery after it."""
 
 import pytest
 
+from signup.delivery.lanes import Lanes
 from signup.delivery.pace import RECOVERY_PER_SECOND, SLOWDOWN, Pace
 from tests.delivery.manual_clock import ManualClock
 
@@ -76,3 +77,25 @@ def test_its_share_follows_the_live_workers():
     pace = Pace(100, clock=clock.monotonic)
     pace.set_share(50)
     assert len(calls_in(pace, clock, 2)) <= 102
+
+
+def test_it_says_how_long_a_429_still_holds_it():
+    clock = ManualClock()
+    pace = Pace(100, clock=clock.monotonic)
+    assert pace.held() == 0
+    pace.throttled(2.0)
+    clock.advance(0.5)
+    assert pace.held() == pytest.approx(1.5)
+    clock.advance(1.5)
+    assert pace.held() == 0 and pace.take() == 0
+
+
+def test_each_account_has_its_own_pace_at_the_full_rate():
+    clock = ManualClock()
+    lanes = Lanes([None, "shop"], 20, 8, clock.monotonic, send_by=30)
+    lanes.lane("shop").pace.throttled(1.0)  # a 429 from the shop's account
+    assert lanes.lane("shop").pace.take() == pytest.approx(1.0)
+    assert lanes.lane("shop").pace.rate == 20 * SLOWDOWN
+    assert len(calls_in(lanes.lane(None).pace, clock, 2)) >= 2 * 20 - 1  # the other account keeps its full rate
+    lanes.set_share(10)  # a second worker came: each account's rate is shared between them
+    assert lanes.lane(None).pace.share == lanes.lane("shop").pace.share == lanes.lane("new").pace.share == 10

@@ -249,8 +249,8 @@ def test_live_workers_share_the_rate(app):
         second.tick()
         first.next_beat = 0
         first.tick()
-        assert (first.pace.share, second.pace.share) == (20, 20)
+        assert (first.lanes.lane(None).pace.share, second.lanes.lane(None).pace.share) == (20, 20)
         heartbeats.forget(second.owner)
         first.next_beat = 0
         first.tick()
-        assert first.pace.share == 40
+        assert first.lanes.lane(None).pace.share == 40

@@ -1,4 +1,4 @@
-"""One turn of the worker's loop (`Worker.tick`) on a clock the test moves: limits, stale claims, pause, pace."""
+"""One turn of the worker's loop (`Worker.tick`) on a clock the test moves: limits, stale claims, pause, pace, holds."""
 
 import threading
 
@@ -50,7 +50,7 @@ def make_worker(app, clock):
 
 
 def settled(running):
-    return wait_for(lambda: running.calls.busy() == 0 and running.recorder.pending() == 0)
+    return wait_for(lambda: running.lanes.busy() == 0 and running.recorder.pending() == 0)
 
 
 def test_a_tick_starts_no_more_calls_than_the_limit_and_claims_a_little_ahead(app, fake_esputnik, make_worker, clock):
@@ -61,7 +61,7 @@ def test_a_tick_starts_no_more_calls_than_the_limit_and_claims_a_little_ahead(ap
     clock.advance(1.0)  # the pace has filled its small burst
     with app.app_context():
         assert running.tick() == 2
-        assert running.queue  # claimed ahead, waiting for a slot
+        assert running.lanes.queued()  # claimed ahead, waiting for a slot
         assert running.tick() == 0
         answers.set()
         assert settled(running)
@@ -79,11 +79,11 @@ def test_a_claim_its_lease_could_no_longer_cover_is_not_started_and_is_claimed_a
     with app.app_context():
         assert running.tick() == 1
         assert settled(running)
-        clock.advance(running.send_by)  # the second claim can no longer finish inside its lease
+        clock.advance(running.lanes.send_by)  # the second claim can no longer finish inside its lease
         assert running.tick() == 0
         assert len(fake_esputnik.subscribe_calls()) == 1
         assert leases(app).count(("pending", running.owner)) == 1  # still held: nobody may send it yet
-        clock.advance(app.config["DELIVERY_LEASE_SECONDS"] - running.send_by + 0.01)
+        clock.advance(app.config["DELIVERY_LEASE_SECONDS"] - running.lanes.send_by + 0.01)
         assert running.tick() == 1
         assert settled(running)
     assert len(fake_esputnik.subscribe_calls()) == 2
@@ -117,8 +117,27 @@ def test_the_pace_holds_a_tick_back_until_the_clock_moves(app, fake_esputnik, ma
     with app.app_context():
         assert running.tick() == 1
         assert running.tick() == 0
-        assert running.pace_wait == pytest.approx(1.0)
+        assert running.lanes.pace_wait == pytest.approx(1.0)
         clock.advance(1.0)
         assert running.tick() == 1
         assert settled(running)
     assert len(fake_esputnik.subscribe_calls()) == 2
+
+
+def test_a_429_holding_an_account_past_what_its_claims_can_wait_hands_them_back(app, fake_esputnik, make_worker, clock):
+    seed(app, 3)
+    fake_esputnik.then(("status", 429, b'{"message":"More than 200 requests per 1 second"}', {"Retry-After": "60"}))
+    running = make_worker(DELIVERY_MAX_CONCURRENCY=1)
+    with app.app_context():
+        assert running.tick() == 1
+        assert settled(running)
+        assert running.lanes.lane(None).pace.held() == pytest.approx(60)
+        assert running.tick() == 0
+        # Held longer than they could wait to start: given back at once, not left to run out their lease.
+        assert leases(app) == [("pending", None)] * 3 and running.lanes.queued() == 0
+        clock.advance(30)
+        assert running.tick() == 0  # nothing claimed while the hold lasts
+        clock.advance(30)
+        assert running.tick() == 1
+        assert settled(running)
+    assert [c.answered for c in fake_esputnik.subscribe_calls()] == [429, 200]
