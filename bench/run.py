@@ -65,7 +65,7 @@ def write_bodies(name, tokens):
 def wrk(url, bodies):
     threads = 2
     command = ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", "bench/post.lua", url]
-    env = {**os.environ, "BODIES": str(bodies), "THREADS": str(threads), "AGENT": BROWSER}
+    env = {**os.environ, "BODIES": str(bodies), "AGENT": BROWSER}
     output = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
     with (WORK / "wrk.txt").open("a") as log:
         log.write(output)
@@ -149,7 +149,7 @@ def measure_visitor_path(name, database_url):
         servers.start(f"{name}-worker", [str(BIN / "flask"), "--app", "app", "deliver"], env=env)
         base = f"http://127.0.0.1:{port}"
         weight, foreign = page_weight(base)
-        tokens = fetch_tokens(base, int(os.environ.get("BENCH_TOKENS", "12000")))
+        tokens = fetch_tokens(base, int(os.environ.get("BENCH_TOKENS", "20000")))
         bodies = write_bodies(name, tokens)
         time.sleep(2.2)  # tokens younger than the minimum fill time are treated as bots
         before = stored_count(database_url)

@@ -84,11 +84,14 @@ def contact_key(values):
     return (values.get("email") or values.get("phone") or "").lower()
 
 
+LOCK_CONTACT = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
+
+
 def _lock_contact(connection, key):
     # Serialises intakes for one address, so two clicks a millisecond apart see each other and
     # the daily cap counts across forms. SQLite already serialises every write (BEGIN IMMEDIATE).
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+        connection.execute(LOCK_CONTACT, {"k": key})
 
 
 def _spend_token(connection, nonce, now):
