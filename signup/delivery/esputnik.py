@@ -90,6 +90,15 @@ def email_status(result):
     return status.strip().upper()[:32]
 
 
+def prepare(config):
+    """Load the HTTP library and make the connection pool now, before the first call is paced.
+
+    Made at the first call instead, they would hold the calls paced meanwhile, which would then
+    reach eSputnik together, above its limit.
+    """
+    _session(config)
+
+
 def _session(config=None):
     """Return the process's Session: kept-alive connections, as many as calls may be in flight, shared by threads."""
     size = (config or {}).get("DELIVERY_MAX_CONCURRENCY", POOL_DEFAULT)

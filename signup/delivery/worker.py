@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import current_app
 
 from ..privacy import retention
-from . import heartbeats, outbox
+from . import esputnik, heartbeats, outbox
 from .clock import Clock
 from .gate import PauseGate
 from .lanes import Lanes
@@ -41,6 +41,7 @@ class Worker:
         self.pool = ThreadPoolExecutor(ceiling, thread_name_prefix="deliver")
         self.gate = PauseGate(self.config["DELIVERY_PROBE_SECONDS"], self.clock.monotonic)
         self.recorder = Recorder(app, self.owner, self.gate)
+        esputnik.prepare(self.config)
         # A claimed item must start its call while its lease still covers the whole call.
         call = self.config["ESPUTNIK_CONNECT_TIMEOUT"] + self.config["ESPUTNIK_READ_TIMEOUT"]
         send_by = max(self.config["DELIVERY_LEASE_SECONDS"] - call - 1.0, 0.5)
