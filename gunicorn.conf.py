@@ -8,9 +8,7 @@ import tempfile
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# Most of a worker's threads wait for the commit that stores their sign-up with others' (group
-# commit), so more threads make bigger batches; see docs/benchmarks.md.
-threads = int(os.environ.get("WEB_THREADS", "16"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
