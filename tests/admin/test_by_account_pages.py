@@ -1,10 +1,7 @@
 """The admin with two eSputnik accounts in Chromium: axe-core and the W3C checker find nothing; 390 px; screenshots."""
 
-import json
 import shutil
-import subprocess
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -12,7 +9,7 @@ from werkzeug.serving import make_server
 from signup import create_app, db
 from signup.config import ROOT
 from signup.delivery import outbox
-from tests.admin.test_pages import ARTIFACTS, SIZES, VNU, _axe, _context, _open, _Quiet, _seed
+from tests.admin.test_pages import ARTIFACTS, SIZES, VNU, _axe, _context, _open, _Quiet, _seed, w3c_errors
 from tests.conftest import SECRET, _settings, missing_service
 
 PAGES = ("/admin/", "/admin/submissions", "/admin/submissions?account=bakery&reveal=1")
@@ -79,15 +76,7 @@ def test_the_w3c_checker_finds_no_error_with_two_accounts(service, browser, tmp_
             files[-1].write_text(page.content(), encoding="utf-8")
     finally:
         context.close()
-    checked = subprocess.run(
-        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    messages = json.loads(checked.stderr or checked.stdout)["messages"]
-    assert [(Path(m.get("url", "")).name, m.get("message")) for m in messages] == []
+    assert w3c_errors(java, files) == []
 
 
 def test_at_390_px_nothing_scrolls_sideways_with_two_accounts(service, browser):

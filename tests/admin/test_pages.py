@@ -78,6 +78,19 @@ def service(tmp_path_factory):
     app.extensions["signup.engine"].dispose()
 
 
+def w3c_errors(java, files):
+    """Return (file name, message) for each error the W3C checker finds in the saved pages `files`."""
+    checked = subprocess.run(
+        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    messages = json.loads(checked.stderr or checked.stdout)["messages"]
+    return [(Path(m.get("url", "")).name, m.get("message")) for m in messages]
+
+
 def _context(browser, size, language, service=None):
     """A browser of the given size and language; signed in on the login page when `service` is given."""
     # axe-core is injected as a script, which the admin's own Content-Security-Policy would rightly refuse.
@@ -155,15 +168,7 @@ def test_the_w3c_checker_finds_no_error_on_any_admin_page(service, browser, tmp_
             files[-1].write_text(page.content(), encoding="utf-8")
         finally:
             login.close()
-    checked = subprocess.run(
-        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    messages = json.loads(checked.stderr or checked.stdout)["messages"]
-    assert [(Path(m.get("url", "")).name, m.get("message")) for m in messages] == []
+    assert w3c_errors(java, files) == []
 
 
 def test_at_390_px_nothing_scrolls_sideways_and_the_search_hint_fits(service, browser):
