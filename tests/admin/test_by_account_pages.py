@@ -9,7 +9,7 @@ from werkzeug.serving import make_server
 from signup import create_app, db
 from signup.config import ROOT
 from signup.delivery import outbox
-from tests.admin.test_pages import ARTIFACTS, SIZES, VNU, _axe, _context, _open, _Quiet, _seed, w3c_errors
+from tests.admin.test_pages import VNU, _axe, _context, _open, _Quiet, _seed, screenshots, w3c_errors
 from tests.conftest import SECRET, _settings, missing_service
 
 PAGES = ("/admin/", "/admin/submissions", "/admin/submissions?account=bakery&reveal=1")
@@ -97,16 +97,4 @@ def test_at_390_px_nothing_scrolls_sideways_with_two_accounts(service, browser):
 
 @pytest.mark.parametrize("language", ["uk", "en"])
 def test_screenshots_with_two_accounts(service, browser, language):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for size in SIZES:
-        context = _context(browser, size, language, service)
-        try:
-            page = context.new_page()
-            for name, path in (("accounts", "/admin/"), ("accounts-submissions", "/admin/submissions")):
-                _open(page, f"{service}{path}?lang={language}")
-                shot = ARTIFACTS / f"{name}.{language}.{size}.png"
-                page.screenshot(path=str(shot))
-                page.screenshot(path=str(ARTIFACTS / f"{name}.{language}.{size}.full.png"), full_page=True)
-                assert shot.stat().st_size > 5000
-        finally:
-            context.close()
+    screenshots(browser, service, language, (("accounts", "/admin/"), ("accounts-submissions", "/admin/submissions")))

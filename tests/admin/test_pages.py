@@ -200,12 +200,17 @@ def test_at_390_px_nothing_scrolls_sideways_and_the_search_hint_fits(service, br
 
 @pytest.mark.parametrize("language", ["uk", "en"])
 def test_screenshots_of_the_dashboard_and_the_submissions(service, browser, language):
+    screenshots(browser, service, language, (("dashboard", "/admin/"), ("submissions", "/admin/submissions")))
+
+
+def screenshots(browser, service, language, pages):
+    """Save each (name, path) of `pages` at every size in ARTIFACTS, as seen and whole, to be looked at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for size in SIZES:
         context = _context(browser, size, language, service)
         try:
             page = context.new_page()
-            for name, path in (("dashboard", "/admin/"), ("submissions", "/admin/submissions")):
+            for name, path in pages:
                 _open(page, f"{service}{path}?lang={language}")
                 shot = ARTIFACTS / f"{name}.{language}.{size}.png"
                 page.screenshot(path=str(shot))
