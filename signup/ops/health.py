@@ -29,12 +29,11 @@ def readyz():
     dry_run = current_app.config["DRY_RUN"]
     # The keys of old stay the default account's; each account in use has its own entry beside them.
     default = account_status.status(None, paused=paused)
-    accounts = {
-        found.name: {"delivery": found.delivery(dry_run), "reason": found.paused}
-        for found in account_status.in_use(paused)
-    }
     answer = {"status": "ok", "database": "ok", "delivery": default.delivery(dry_run), "reason": default.paused}
     # Account names are an agency's clients: shown to whoever may read /metrics, not to the world.
     if metrics.may_read():
-        answer["accounts"] = accounts
+        answer["accounts"] = {
+            found.name: {"delivery": found.delivery(dry_run), "reason": found.paused}
+            for found in account_status.in_use(paused)
+        }
     return jsonify(answer)
