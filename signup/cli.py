@@ -12,7 +12,7 @@ from werkzeug.serving import WSGIRequestHandler, run_simple
 from . import db
 from .admin import snippets
 from .db import Submission
-from .delivery import account_status, outbox, worker
+from .delivery import account_status, actions, worker
 from .forms import account_check, catalogue
 from .privacy import addresses, consent, retention
 from .states import DISCARDABLE, RETRYABLE
@@ -148,7 +148,7 @@ bp.cli.add_command(deliveries_group)
 @click.option("--state", "states", multiple=True, type=click.Choice([s.value for s in RETRYABLE]))
 def deliveries_retry(ids, states):
     """Queue submissions again, by id or by state (pending, refused, dead, dry_run, discarded, limited)."""
-    click.echo(f"{outbox.requeue(ids=ids, states=states)} submission(s) queued again")
+    click.echo(f"{actions.requeue(ids=ids, states=states)} submission(s) queued again")
 
 
 @deliveries_group.command("discard")
@@ -161,7 +161,7 @@ def deliveries_discard(ids, states):
     if states:
         with db.session() as session:
             ids = (*ids, *session.scalars(select(Submission.id).where(Submission.state.in_(states))))
-    click.echo(f"{outbox.discard(ids) if ids else 0} submission(s) discarded")
+    click.echo(f"{actions.discard(ids) if ids else 0} submission(s) discarded")
 
 
 def _address_or_fail(address):

@@ -140,9 +140,8 @@ class Flag(Base):
 def _begin_immediate(connection, wait=30.0):
     """Take SQLite's write lock, retrying every millisecond or so while another process holds it.
 
-    SQLite's own busy handler sleeps in growing steps (up to 100 ms), which is what a form's
-    visitors would wait for while another process commits in about one millisecond. The
-    statements go straight to the driver: this runs for every transaction.
+    SQLite's busy handler sleeps in steps of up to 100 ms where another process commits in about one;
+    the statements go straight to the driver, as this runs for every transaction.
     """
     raw = connection.connection.driver_connection
     deadline = time.monotonic() + wait

@@ -1,4 +1,4 @@
-"""What a stored submission can be in, defined once, with the groups that each count and action uses."""
+"""What a stored submission can be in and what a call can come to, defined once, with the groups each use."""
 
 from enum import StrEnum
 
@@ -16,6 +16,18 @@ class State(StrEnum):
     LIMITED = "limited"  # over its address's daily cap: kept, not sent
 
 
+class Outcome(StrEnum):
+    """What one Subscribe call came to, as the delivery decision reads it; attempts store its value."""
+
+    DELIVERED = "delivered"  # eSputnik took it (2xx, or 409 for a resend it already had)
+    REFUSED = "refused"  # eSputnik said no for good
+    RETRY = "retry"  # a failure worth trying again later
+    UNKNOWN = "unknown"  # no answer: the call may have landed
+    THROTTLED = "throttled"  # 429: slow down
+    PAUSED = "paused"  # wrong key or address: every worker stops
+    DRY_RUN = "dry_run"  # nothing was sent
+
+
 WAITING = (State.PENDING,)
 FINAL = tuple(state for state in State if state not in WAITING)
 # Subscribe calls made or still to make: what duplicates and the daily cap are counted against.
@@ -24,3 +36,5 @@ UNDELIVERED = tuple(state for state in State if state not in (State.DELIVERED, S
 # What an operator may queue again or discard, from the command line and the admin alike.
 RETRYABLE = (State.PENDING, State.REFUSED, State.DEAD, State.DRY_RUN, State.DISCARDED, State.LIMITED)
 DISCARDABLE = (State.PENDING, State.REFUSED, State.DEAD, State.DRY_RUN)
+# A counted sign-up was stored to be sent (or already was): not a repeat, not a discarded test.
+SIGNED_UP = (State.PENDING, State.DELIVERED, State.DRY_RUN, State.LIMITED, State.REFUSED, State.DEAD)

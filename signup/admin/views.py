@@ -9,7 +9,7 @@ from flask_babel import ngettext
 
 from .. import intake, validation
 from ..db import utcnow
-from ..delivery import account_status, outbox
+from ..delivery import account_status, actions, outbox
 from ..forms import catalogue, fields
 from ..ops import refusals
 from ..privacy import consent, masking
@@ -175,12 +175,12 @@ def _act(submission_id, change, event, done):
 
 @bp.post("/submissions/<submission_id>/retry")
 def retry(submission_id):
-    return _act(submission_id, lambda sid: outbox.requeue(ids=[sid]), "retry", _("The submission was queued again."))
+    return _act(submission_id, lambda sid: actions.requeue(ids=[sid]), "retry", _("The submission was queued again."))
 
 
 @bp.post("/submissions/<submission_id>/discard")
 def discard(submission_id):
-    return _act(submission_id, lambda sid: outbox.discard([sid]), "discard", _("The submission was discarded."))
+    return _act(submission_id, lambda sid: actions.discard([sid]), "discard", _("The submission was discarded."))
 
 
 @bp.route("/forms/<form_id>/test", methods=["GET", "POST"])

@@ -2,15 +2,17 @@
 
 from flask_babel import lazy_gettext
 
+from ..states import Outcome, State
+
 STATES = {
-    "pending": lazy_gettext("Waiting"),
-    "delivered": lazy_gettext("Delivered"),
-    "dry_run": lazy_gettext("Not sent (dry run)"),
-    "refused": lazy_gettext("Refused by eSputnik"),
-    "dead": lazy_gettext("Given up"),
-    "discarded": lazy_gettext("Discarded"),
-    "duplicate": lazy_gettext("Duplicate, sent once"),
-    "limited": lazy_gettext("Over the daily limit"),
+    State.PENDING: lazy_gettext("Waiting"),
+    State.DELIVERED: lazy_gettext("Delivered"),
+    State.DRY_RUN: lazy_gettext("Not sent (dry run)"),
+    State.REFUSED: lazy_gettext("Refused by eSputnik"),
+    State.DEAD: lazy_gettext("Given up"),
+    State.DISCARDED: lazy_gettext("Discarded"),
+    State.DUPLICATE: lazy_gettext("Duplicate, sent once"),
+    State.LIMITED: lazy_gettext("Over the daily limit"),
 }
 SOURCES = {
     "form": lazy_gettext("Form page"),
@@ -19,24 +21,24 @@ SOURCES = {
     "admin": lazy_gettext("Test from the admin"),
 }
 OUTCOMES = {
-    "delivered": lazy_gettext("delivered"),
-    "refused": lazy_gettext("refused"),
-    "retry": lazy_gettext("will retry"),
-    "dry_run": lazy_gettext("dry run"),
-    "paused": lazy_gettext("paused"),
-    "throttled": lazy_gettext("slowed down"),
-    "unknown": lazy_gettext("answer lost, will retry"),
+    Outcome.DELIVERED: lazy_gettext("delivered"),
+    Outcome.REFUSED: lazy_gettext("refused"),
+    Outcome.RETRY: lazy_gettext("will retry"),
+    Outcome.DRY_RUN: lazy_gettext("dry run"),
+    Outcome.PAUSED: lazy_gettext("paused"),
+    Outcome.THROTTLED: lazy_gettext("slowed down"),
+    Outcome.UNKNOWN: lazy_gettext("answer lost, will retry"),
 }
 # What the chart draws: the states a marketer tells apart at a glance. A duplicate is not a new sign-up.
 KINDS = ("delivered", "waiting", "refused")
 KIND_OF_STATE = {
-    "delivered": "delivered",
-    "dry_run": "delivered",
-    "pending": "waiting",
-    "refused": "refused",
-    "dead": "refused",
-    "discarded": "refused",
-    "limited": "refused",
+    State.DELIVERED: "delivered",
+    State.DRY_RUN: "delivered",
+    State.PENDING: "waiting",
+    State.REFUSED: "refused",
+    State.DEAD: "refused",
+    State.DISCARDED: "refused",
+    State.LIMITED: "refused",
 }
 KIND_NAMES = {
     "delivered": lazy_gettext("Delivered"),

@@ -4,18 +4,18 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ..states import State
+from ..states import Outcome, State
 from . import esputnik
 
 # A resend inside eSputnik's one-minute window is answered 409 if the first call landed,
 # so a call whose outcome was lost is retried well within that minute.
 UNKNOWN_RETRY_SECONDS = 15.0
 THROTTLE_DEFAULT_SECONDS = 1.0
-NOT_COUNTED = ("paused", "throttled", "dry_run")
+NOT_COUNTED = (Outcome.PAUSED, Outcome.THROTTLED, Outcome.DRY_RUN)
 # A sign-up that kept failing for this long and is then taken shows eSputnik back from an outage.
 OUTAGE = timedelta(seconds=10)
-FINISHED = ("delivered", "refused", "dry_run")
-LOG_LEVELS = {"delivered": logging.INFO, "dry_run": logging.INFO, "paused": logging.ERROR}
+FINISHED = (Outcome.DELIVERED, Outcome.REFUSED, Outcome.DRY_RUN)
+LOG_LEVELS = {Outcome.DELIVERED: logging.INFO, Outcome.DRY_RUN: logging.INFO, Outcome.PAUSED: logging.ERROR}
 
 
 @dataclass(frozen=True)
@@ -46,20 +46,20 @@ def answered(answer):
 def decide(item, answer, config, now, jitter=1.0):
     """Return the Decision for `answer` to the call made for claimed `item` at `now` (a UTC datetime)."""
     level = LOG_LEVELS.get(answer.outcome, logging.WARNING)
-    if answer.outcome == "paused":
+    if answer.outcome == Outcome.PAUSED:
         return Decision({"updated_at": now}, pause=answer.detail, attempt=False, level=level)
     attempts = item.attempts + (answer.outcome not in NOT_COUNTED)
     values = {"attempts": attempts, "last_status": answer.status, "updated_at": now}
     if answer.outcome in FINISHED:
         values["state"] = State(answer.outcome)
-        values["last_error"] = answer.detail if answer.outcome == "refused" else None
-        if answer.outcome == "delivered":
+        values["last_error"] = answer.detail if answer.outcome == Outcome.REFUSED else None
+        if answer.outcome == Outcome.DELIVERED:
             values["delivered_at"], values["result"] = now, answer.body or answer.detail
             values.update(answered(answer))
         # The pace, not each row's backoff, then spreads the retries that piled up.
-        back = answer.outcome != "dry_run" and item.attempts > 0 and now - item.queued_at >= OUTAGE
-        return Decision(values, resume=answer.outcome != "dry_run", back=back, level=level)
-    if answer.outcome == "throttled":
+        back = answer.outcome != Outcome.DRY_RUN and item.attempts > 0 and now - item.queued_at >= OUTAGE
+        return Decision(values, resume=answer.outcome != Outcome.DRY_RUN, back=back, level=level)
+    if answer.outcome == Outcome.THROTTLED:
         wait = answer.retry_after if answer.retry_after is not None else THROTTLE_DEFAULT_SECONDS
         values["next_attempt_at"] = now + timedelta(seconds=wait)
         return Decision(values, hold=wait, strained=True, level=level)
@@ -74,7 +74,7 @@ def _retry(item, answer, config, now, jitter, values):
         values["last_error"] = f"gave up after {values['attempts']} attempts: {answer.detail}"
         return values
     wait = backoff(values["attempts"], config, jitter)
-    if answer.outcome == "unknown":
+    if answer.outcome == Outcome.UNKNOWN:
         wait = min(wait, UNKNOWN_RETRY_SECONDS)
     values["next_attempt_at"] = now + timedelta(seconds=wait)
     return values

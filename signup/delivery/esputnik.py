@@ -5,6 +5,8 @@ import json
 import threading
 from dataclasses import dataclass
 
+from ..states import Outcome
+
 SUBSCRIBE_PATH = "/api/v1/contact/subscribe"
 ACCOUNT_PATH = "/api/v1/account/info"
 ADDRESS_FIELDS = ("town", "region", "address", "postcode")
@@ -26,7 +28,7 @@ def http_library():
 class Answer:
     """What one call came to: delivered, refused, paused, throttled, retry or unknown."""
 
-    outcome: str
+    outcome: Outcome
     status: int | None
     detail: str
     retry_after: float | None = None
@@ -141,20 +143,20 @@ def classify(response):
     status = response.status_code
     reason = _reason(response)
     if 200 <= status < 300:
-        return Answer("delivered", status, "accepted", body=response.text[:DETAIL_LIMIT])
+        return Answer(Outcome.DELIVERED, status, "accepted", body=response.text[:DETAIL_LIMIT])
     if status == 409:
-        return Answer("delivered", status, f"already done (duplicate within a minute): {reason}")
+        return Answer(Outcome.DELIVERED, status, f"already done (duplicate within a minute): {reason}")
     if status in (401, 403):
         return Answer(
-            "paused", status, f"eSputnik refused the API key ({status}); check ESPUTNIK_API_KEY and its rights"
+            Outcome.PAUSED, status, f"eSputnik refused the API key ({status}); check ESPUTNIK_API_KEY and its rights"
         )
     if status in (404, 405):
-        return Answer("paused", status, f"eSputnik answered {status}; check ESPUTNIK_API_URL")
+        return Answer(Outcome.PAUSED, status, f"eSputnik answered {status}; check ESPUTNIK_API_URL")
     if status == 429:
-        return Answer("throttled", status, "rate limited by eSputnik", retry_after=_retry_after(response))
+        return Answer(Outcome.THROTTLED, status, "rate limited by eSputnik", retry_after=_retry_after(response))
     if 400 <= status < 500:
-        return Answer("refused", status, reason or f"refused with {status}")
-    return Answer("retry", status, f"eSputnik answered {status}: {reason}"[:DETAIL_LIMIT])
+        return Answer(Outcome.REFUSED, status, reason or f"refused with {status}")
+    return Answer(Outcome.RETRY, status, f"eSputnik answered {status}: {reason}"[:DETAIL_LIMIT])
 
 
 def failure(exc):
@@ -164,16 +166,16 @@ def failure(exc):
     requests = http_library()
     # A connection never made means nothing was sent; anything later may have landed.
     if isinstance(exc, requests.ConnectTimeout):
-        return Answer("retry", None, "connect timeout")
+        return Answer(Outcome.RETRY, None, "connect timeout")
     if isinstance(exc, requests.ReadTimeout):
-        return Answer("unknown", None, "no answer within the read timeout")
+        return Answer(Outcome.UNKNOWN, None, "no answer within the read timeout")
     if isinstance(exc, requests.ConnectionError):
         cause = exc.args[0] if exc.args else None
         reason = getattr(cause, "reason", cause)
         if isinstance(reason, NewConnectionError):
-            return Answer("retry", None, "connection refused or host unreachable")
-        return Answer("unknown", None, "connection dropped before an answer")
-    return Answer("unknown", None, f"request failed: {type(exc).__name__}")
+            return Answer(Outcome.RETRY, None, "connection refused or host unreachable")
+        return Answer(Outcome.UNKNOWN, None, "connection dropped before an answer")
+    return Answer(Outcome.UNKNOWN, None, f"request failed: {type(exc).__name__}")
 
 
 def _post(config, path, body):

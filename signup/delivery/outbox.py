@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from .. import db
 from ..db import Attempt, Submission, utcnow
 from ..forms.accounts import own_words
-from ..states import DISCARDABLE, RETRYABLE, State
+from ..states import Outcome, State
 from . import attempts, esputnik
 from .decision import Decision, decide
 from .pauses import PAUSE_FLAG, pause, paused_reason, paused_reasons, resume  # noqa: F401  (the outbox's API)
@@ -109,7 +109,7 @@ def due_count(now=None):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Finished:
     """One finished call, waiting to be stored."""
 
     item: Claimed
@@ -166,16 +166,16 @@ def record_many(outcomes, owner):
 
 
 def call(item, clock):
-    """Make the call for a claimed submission (or, in dry run, pretend to) and return its Outcome and Decision."""
+    """Make the call for a claimed submission (or, in dry run, pretend to) and return it finished, decided."""
     config = current_app.config
     started_at, started = clock.now(), clock.monotonic()
     if config["DRY_RUN"]:
-        answer = esputnik.Answer("dry_run", None, "dry run: nothing was sent")
+        answer = esputnik.Answer(Outcome.DRY_RUN, None, "dry run: nothing was sent")
     else:
         answer = _for_account(esputnik.subscribe(account_config(config, item.account), item.payload), item.account)
     duration_ms = int((clock.monotonic() - started) * 1000)
     decided = decide(item, answer, config, clock.now(), jitter=random.uniform(*JITTER))
-    return Outcome(item, answer, started_at, duration_ms, decided)
+    return Finished(item, answer, started_at, duration_ms, decided)
 
 
 def account_config(config, name):
@@ -198,7 +198,7 @@ def account_config(config, name):
 
 def _for_account(answer, name):
     """Return `answer`, its pause naming what to fix for account `name` rather than the default settings."""
-    if name is None or answer.outcome != "paused":
+    if name is None or answer.outcome != Outcome.PAUSED:
         return answer
     account = current_app.extensions["signup.accounts"][name]
     return dataclasses.replace(answer, detail=own_words(answer.detail, account))
@@ -227,36 +227,3 @@ def release(owner, ids=None):
         condition.append(Submission.id.in_(ids))
     with db.session() as session, session.begin():
         session.execute(update(Submission).where(*condition).values(lease_owner=None, lease_until=None))
-
-
-def requeue(ids=(), states=()):
-    """Make chosen submissions due again now (by id or by state), those in a RETRYABLE state; return how many."""
-    if not ids and not states:
-        return 0
-    condition = Submission.id.in_(ids) if ids else Submission.state.in_(states)
-    now = utcnow()
-    with db.session() as session, session.begin():
-        result = session.execute(
-            update(Submission)
-            .where(condition, Submission.state.in_(RETRYABLE), Submission.purged_at.is_(None))
-            .values(
-                state=State.PENDING,
-                queued_at=now,
-                next_attempt_at=now,
-                lease_owner=None,
-                lease_until=None,
-                updated_at=now,
-            )
-        )
-    return result.rowcount
-
-
-def discard(ids):
-    """Mark chosen submissions in a DISCARDABLE state as discarded by an operator; return how many."""
-    with db.session() as session, session.begin():
-        result = session.execute(
-            update(Submission)
-            .where(Submission.id.in_(ids), Submission.state.in_(DISCARDABLE))
-            .values(state=State.DISCARDED, lease_owner=None, lease_until=None, updated_at=utcnow())
-        )
-    return result.rowcount

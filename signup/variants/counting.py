@@ -11,6 +11,7 @@ from .. import db
 from ..db import Submission, VariantViews, utcnow
 from ..forms import catalogue
 from ..intake import VARIANT_SOURCES
+from ..states import SIGNED_UP
 
 bp = Blueprint("variants", __name__)
 VIEWS = VariantViews.__table__
@@ -20,8 +21,6 @@ BOTS = re.compile(
     r"curl|wget|python|java/|okhttp|go-http-client|node-fetch|axios|phantomjs",
     re.IGNORECASE,
 )
-# A counted sign-up is one that was stored to be sent (or already was): not a repeat, not a bot.
-SIGNED_UP = ("pending", "delivered", "dry_run", "limited", "refused", "dead")
 ADD_VIEW = {
     name: dialect.insert(VIEWS)
     .values(views=1)

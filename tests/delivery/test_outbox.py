@@ -167,7 +167,7 @@ def test_a_claim_whose_worker_died_is_taken_over_after_its_lease(app, client, fa
     assert len(fake_esputnik.subscribe_calls()) == 1
     with app.app_context():
         answer = outbox.esputnik.Answer("delivered", 200, "ok")
-        late = outbox.Outcome(held, answer, utcnow(), 1, decide(held, answer, app.config, utcnow()))
+        late = outbox.Finished(held, answer, utcnow(), 1, decide(held, answer, app.config, utcnow()))
         lost = outbox.record_many([late], "dead-worker")
     assert lost == [held.id]
 
@@ -186,7 +186,7 @@ def test_a_batch_of_outcomes_stores_each_held_one_and_names_only_the_lost(app, c
             outbox.esputnik.Answer("delivered", 200, "ok"),
         ]
         outcomes = [
-            outbox.Outcome(item, answer, now, 1, decide(item, answer, app.config, now))
+            outbox.Finished(item, answer, now, 1, decide(item, answer, app.config, now))
             for item, answer in zip([*mine, theirs], answers, strict=True)
         ]
         lost = outbox.record_many(outcomes, "me")

@@ -29,7 +29,7 @@ def claimed(app, count, owner="w1"):
 
 
 def outcome(app, item, answer):
-    return outbox.Outcome(item, answer, utcnow(), 12, decide(item, answer, app.config, utcnow()))
+    return outbox.Finished(item, answer, utcnow(), 12, decide(item, answer, app.config, utcnow()))
 
 
 def test_outcomes_are_stored_and_counted_until_they_are(app):
