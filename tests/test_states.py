@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import update
 
 from signup import db, states
-from signup.admin import queries
+from signup.admin import queries, words
 from signup.db import Submission
-from signup.states import DISCARDABLE, RETRYABLE, State
+from signup.states import DISCARDABLE, RETRYABLE, Outcome, State
 from tests.admin.test_views import AUTH, csrf, full_sign_up, rows
 
 pytestmark = pytest.mark.both_databases
@@ -19,6 +19,13 @@ def test_the_stored_words_are_the_ones_rows_already_hold():
     assert set(RETRYABLE) <= set(State) and set(DISCARDABLE) <= set(State)
     assert State.DELIVERED not in RETRYABLE and State.DUPLICATE not in RETRYABLE
     assert set(states.UNDELIVERED) == set(State) - {State.DELIVERED, State.DUPLICATE}
+    assert set(states.SIGNED_UP) == set(State) - {State.DISCARDED, State.DUPLICATE}
+
+
+def test_every_state_and_outcome_has_words_in_the_admin():
+    assert set(words.STATES) == set(State)
+    assert set(words.OUTCOMES) == set(Outcome)
+    assert set(words.KIND_OF_STATE) == set(State) - {State.DUPLICATE}
 
 
 def one_in(app, client, state):
