@@ -165,10 +165,11 @@ def together(stats):
     return (sum(one["accepted"] for one in stats) - 1) / max(last - first, 1e-9)
 
 
-def delivery_report(rows):
+def delivery_report(rows, stored_in):
     lines = [
-        f"Delivery: one worker (`flask --app app deliver`) drains a stored backlog of {DELIVERY_BACKLOG:,} sign-ups "
-        "with only `DELIVERY_RATE=190` set, against the fake eSputnik refusing with 429 above 200 calls/s.",
+        "Delivery: one worker (`flask --app app deliver`) drains a backlog of "
+        f"{DELIVERY_BACKLOG:,} sign-ups stored in {stored_in} with only `DELIVERY_RATE=190` set, "
+        "against the fake eSputnik refusing with 429 above 200 calls/s.",
         "",
         "| fake eSputnik latency | sign-ups/s | 429s | sent twice | in flight: settled limit (peak) | worker memory |",
         "|---|---|---|---|---|---|",

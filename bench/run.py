@@ -225,12 +225,12 @@ def main():
     if ONLY != "visitor":
         try:
             drop_schema(postgres_url()[1])  # can a schema be made here?
-            databases = postgres_database
+            databases, stored_in = postgres_database, "PostgreSQL"
         except Exception as exc:
             print(f"PostgreSQL not measured, delivery on SQLite: {exc}", flush=True)
-            databases = sqlite_database("delivery")
+            databases, stored_in = sqlite_database("delivery"), "SQLite"
         results["delivery"] = measure_all_delivery(databases)
-        sections["<!-- delivery -->"] = delivery_report(results["delivery"])
+        sections["<!-- delivery -->"] = delivery_report(results["delivery"], stored_in)
     for table in sections.values():
         print("\n" + table)
     write_report(sections, results)
