@@ -83,6 +83,7 @@ def test_safe_next_keeps_admin_paths_and_refuses_the_rest(app):
             assert safe_next(refused) == "/admin/", refused
 
 
+@pytest.mark.both_databases
 def test_a_line_break_in_next_is_answered_with_the_admin_home_not_a_500(app, signed_in, refused_row):
     answer = signed_in.get("/admin/login?next=/admin/%0D%0ASet-Cookie:x=y")
     assert answer.status_code == 302 and answer.headers["Location"] == "/admin/"
@@ -104,12 +105,14 @@ def form_body(token, wire_next, **fields):
     }
 
 
+@pytest.mark.both_databases
 @PROPERTY
 @given(value=wire_nexts)
 def test_login_when_signed_in_redirects_only_inside_admin(signed_in, value):
     assert_redirect_inside_admin(signed_in.get(f"/admin/login?next={value}"), 302)
 
 
+@pytest.mark.both_databases
 @ACTIONS
 @given(value=wire_nexts)
 def test_login_when_signed_out_shows_the_page_then_redirects_only_inside_admin(app, value):
@@ -119,6 +122,7 @@ def test_login_when_signed_out_shows_the_page_then_redirects_only_inside_admin(a
     assert_redirect_inside_admin(client.post("/admin/login", **body), 303)
 
 
+@pytest.mark.both_databases
 @ACTIONS
 @given(value=wire_nexts, action=st.sampled_from(["retry", "discard"]))
 def test_retry_and_discard_redirect_only_inside_admin(signed_in, refused_row, value, action):
@@ -126,6 +130,7 @@ def test_retry_and_discard_redirect_only_inside_admin(signed_in, refused_row, va
     assert_redirect_inside_admin(signed_in.post(f"/admin/submissions/{refused_row}/{action}", **body), 303)
 
 
+@pytest.mark.both_databases
 @ACTIONS
 @given(query=st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | escaped_bytes)
 def test_a_signed_out_browser_comes_back_to_the_page_it_asked_for(app, query):

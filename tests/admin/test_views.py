@@ -237,6 +237,7 @@ def test_personal_data_is_masked_unless_asked_for(client):
     assert "ada.lovelace@example.com" in shown and "Lovelace" in shown and "+380501234567" in shown
 
 
+@pytest.mark.both_databases
 def test_esputnik_s_refusal_reason_is_masked_unless_asked_for(app, client, fake_esputnik):
     reason = "contact ada.lovelace@example.com with phone +380501234567 is blocked"
     fake_esputnik.then(("status", 400, json.dumps({"message": reason})))

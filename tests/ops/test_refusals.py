@@ -95,6 +95,7 @@ def test_a_flood_of_refusals_adds_to_one_count_not_to_the_rows(app, client):
     assert (row.form_id, row.source, row.status, row.count) == ("news", "webhook", 401, 300)
 
 
+@pytest.mark.both_databases
 def test_the_counts_gathered_by_two_processes_add_up(app, settings):
     second = create_app(settings, environ={"SECRET_KEY": SECRET})
     for instance in (app, second):

@@ -7,12 +7,14 @@ code that rescans every key for each key makes about 64 times.
 
 import json
 import sys
+from urllib.parse import urlencode
 
 import pytest
 
 from signup.forms import catalogue
-from signup.webhooks import bodies, brackets, plugins, recognition
-from tests.wordpress import FORM
+from signup.webhooks import auth, bodies, brackets, plugins, recognition
+from tests.conftest import FORMS_FILE
+from tests.wordpress import FORM, wpforms_signature
 
 TOKEN = "hook-secret-123"
 SMALL, LARGE = 1_000, 8_000
@@ -35,10 +37,10 @@ def calls_made(action, *args):
     return count
 
 
-def grows_linearly(action, shape):
-    """Tell whether `action` on a shape 8 times as large makes at most about 8 times the calls."""
-    small, large = calls_made(action, shape(SMALL)), calls_made(action, shape(LARGE))
-    return large <= 10 * small, (small, large)
+def grows_linearly(action, shape, small=SMALL, large=LARGE):
+    """Tell whether `action` on a shape `large / small` times as large makes at most about that many times the calls."""
+    few, many = calls_made(action, shape(small)), calls_made(action, shape(large))
+    return many <= 1.25 * large / small * few, (few, many)
 
 
 def bracket_list(n):
@@ -51,6 +53,10 @@ def bracket_rows(n):
 
 def gravity_names(n):
     return {"id": "1", "form_id": "2", "date_created": "2025-01-01", **{f"{i}.3": "Ada" for i in range(n)}}
+
+
+def deep_keys(n):
+    return {f"f{i}[a][b][c][d][e][f][g]": "x" for i in range(n)}
 
 
 def gravity_mixed(n):
@@ -149,3 +155,32 @@ def test_a_gravity_body_just_under_the_cap_is_accepted(app, client):
     body |= {f"{i}.1": "x" for i in range(10, bodies.MAX_VALUES - 10)}
     answer = client.post(f"/hooks/news?token={TOKEN}", json=body)
     assert answer.status_code == 200 and answer.get_json()["format"] == "gravity"
+
+
+@pytest.fixture
+def signed_form(settings):
+    """A form that takes WPForms' signature, beside the test forms."""
+    signed = f'[forms.shop]\nform_type = "shop"\nfields = ["email"]\nwpforms_secret = "{"w" * 32}"\n'
+    settings["FORMS"] = {**catalogue.load(FORMS_FILE), **catalogue.parse(signed)}
+
+
+@pytest.mark.parametrize("shape", [bracket_list, gravity_names, deep_keys])
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_a_wrongly_signed_wpforms_form_body_costs_calls_in_proportion_to_its_size(signed_form, client, shape, method):
+    """WPForms signs its own JSON of the fields, so a form or GET body is read before a wrong signature is refused."""
+    statuses = []
+
+    def send(data):
+        query = urlencode(data, doseq=True)
+        headers = {auth.SIGNATURE_HEADER: wpforms_signature("not-the-secret", query)}
+        if method == "GET":
+            answer = client.get(f"/hooks/shop?{query}", headers=headers)
+        else:
+            answer = client.post("/hooks/shop", data=query, content_type=FORM, headers=headers)
+        statuses.append(answer.status_code)
+
+    send(shape(10))  # the first request's one-off work is not the body's
+    read, counts = grows_linearly(send, shape, 100, 800)
+    assert read and statuses == [401, 401, 401], (counts, statuses)
+    capped, counts = grows_linearly(send, shape, 800, 6_400)
+    assert capped and statuses[-1] == 413, (counts, statuses)
