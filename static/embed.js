@@ -6,15 +6,15 @@
 (function (window, document) {
   "use strict";
   var shared = window.__signupEmbed || (window.__signupEmbed = { frames: [] });
-  var TITLES = { uk: "Форма підписки", ru: "Форма подписки", en: "Sign-up form" };
-  var CLOSE = { uk: "Закрити", ru: "Закрыть", en: "Close" };
-  var LAYER = { ready: "view", shown: "shown", started: "start", submitted: "submit", error: "error", closed: "close" };
-  var RELAYED = ["ready", "resize", "started", "submitted", "error"];
-  var DAY = 864e5;
-  // A second form's popup waits this long after one was shown on the site (eSputnik's default silent interval).
-  var SILENCE = 18e4;
-  // Everything we add lives in a shadow root, so the page's styles and ours never meet.
-  var CSS = ":host{all:initial}dialog{box-sizing:border-box;flex-direction:column;border:0;padding:0;margin:0;background:#fff;box-shadow:0 .5rem 2rem #0006;overflow:hidden;max-width:100vw}dialog[open]{display:flex}.popup{margin:auto;width:min(30rem,100vw - 1rem);max-height:calc(100dvh - 1rem);border-radius:8px}.popup::backdrop{background:#0009}.slide-in,.bar{position:fixed;z-index:2147483647}.slide-in{inset:auto 1rem 1rem auto;width:min(24rem,100vw - 2rem);max-height:calc(100dvh - 2rem);border-radius:8px}.bar{inset:auto 0 0;width:100%;max-height:60dvh;padding-bottom:env(safe-area-inset-bottom)}.head{display:flex;justify-content:flex-end}button{all:unset;box-sizing:border-box;width:44px;height:44px;text-align:center;font:28px/44px system-ui,sans-serif;color:#1b1c1f;cursor:pointer}button:focus-visible{outline:3px solid #0b5cad;outline-offset:-4px}.in{flex:1 1 auto;min-height:0;overflow:auto}@media (prefers-reduced-motion:no-preference){dialog[open]{animation:in .2s ease-out}}@keyframes in{from{opacity:0}}";
+  var TITLES = { uk: "Форма підписки", ru: "Форма подписки", en: "Sign-up form" },
+    CLOSE = { uk: "Закрити", ru: "Закрыть", en: "Close" },
+    LAYER = { ready: "view", shown: "shown", started: "start", submitted: "submit", error: "error", closed: "close" },
+    RELAYED = ["ready", "resize", "started", "submitted", "error"],
+    DAY = 864e5,
+    // A second form waits this long after one was shown floating on the site (eSputnik's default silent interval).
+    SILENCE = 18e4,
+    // Everything we add lives in a shadow root, so the page's styles and ours never meet.
+    CSS = ":host{all:initial}dialog{box-sizing:border-box;flex-direction:column;border:0;padding:0;margin:0;background:#fff;box-shadow:0 .5rem 2rem #0006;overflow:hidden;max-width:100vw}dialog[open]{display:flex}.popup{margin:auto;width:min(30rem,100vw - 1rem);max-height:calc(100dvh - 1rem);border-radius:8px}.popup::backdrop{background:#0009}.slide-in,.bar{position:fixed;z-index:2147483647}.slide-in{inset:auto 1rem 1rem auto;width:min(24rem,100vw - 2rem);max-height:calc(100dvh - 2rem);border-radius:8px}.bar{inset:auto 0 0;width:100%;max-height:60dvh;padding-bottom:env(safe-area-inset-bottom)}button{all:unset;align-self:flex-end;width:44px;height:44px;text-align:center;font:28px/44px system-ui,sans-serif;color:#1b1c1f;cursor:pointer}button:focus-visible{outline:3px solid #0b5cad;outline-offset:-4px}.in{flex:auto;min-height:0;overflow:auto}@media (prefers-reduced-motion:no-preference){dialog[open]{animation:in .2s ease-out}}@keyframes in{from{opacity:0}}";
 
   function load(key) {
     try {
@@ -108,7 +108,7 @@
     if (snoozed && kind !== "click") return;
     build(entry);
     shared.frames.push(entry);
-    var fire = function () { open(entry, false); };
+    var fire = function () { open(entry); };
     if (kind === "delay") setTimeout(fire, 1000 * (parseFloat(value) || 0));
     else if (kind === "scroll") onScroll(parseFloat(value) || 0, fire);
     else if (kind === "exit") onExit(fire);
@@ -120,7 +120,7 @@
         } catch (e) {}
         if (!target || load(entry.form).s) return;
         event.preventDefault();
-        open(entry, true);
+        open(entry, target);
       });
     } else if (document.readyState === "loading") on(document, "DOMContentLoaded", fire);
     else fire();
@@ -137,13 +137,18 @@
     } else make("style", {}, root).textContent = CSS;
     var box = (entry.box = make("dialog", { class: entry.display, "aria-label": entry.frame.title }, root));
     if (entry.display === "popup") box.setAttribute("aria-modal", "true");
-    // Focus that leaves the form's last control comes back to the close button, and the other way round.
+    // Focus stays inside: Tab from the form's last control comes back to the close button, and Shift+Tab from the
+    // close button goes to the form's last control, which the form's page focuses when asked (the frame alone
+    // would stop on the page's body).
     var start = make("div", { tabindex: "0" }, box);
-    var close = (entry.close = make("button", { type: "button", "aria-label": CLOSE[entry.language] }, make("div", { class: "head" }, box)));
+    var close = (entry.close = make("button", { type: "button", "aria-label": CLOSE[entry.language] }, box));
     close.textContent = "×";
     make("div", { class: "in" }, box).appendChild(entry.frame);
     var end = make("div", { tabindex: "0" }, box);
-    on(start, "focus", function () { entry.frame.focus(); });
+    on(start, "focus", function (event) {
+      entry.frame.focus();
+      if (event.relatedTarget === close) entry.frame.contentWindow.postMessage({ signup: 1, type: "last" }, entry.origin);
+    });
     on(end, "focus", function () { close.focus(); });
     on(close, "click", function () { shut(entry, "button"); });
     on(box, "keydown", function (event) {
@@ -191,21 +196,17 @@
     });
   }
 
+  // `asked`: the element whose click opened it; then focus goes into the form, and back to that element after.
   function open(entry, asked) {
     if (entry.isOpen || (!asked && entry.closed) || load(entry.form).s) return;
-    var popup = entry.display === "popup";
-    if (popup && !asked) {
-      // At most one popup per page view, and a silent interval between two forms' popups on the site.
-      var last = load("popup").last || [];
-      if (shared.popped || (last[0] !== entry.form && Date.now() - last[1] < SILENCE)) return;
-    }
-    if (popup) {
-      shared.popped = 1;
-      remember("popup", "last", [entry.form, Date.now()]);
-    }
+    // Not too often: one form per page view opened by a trigger, and a silent interval between two forms on the site.
+    var last = load("shown").last || [];
+    if (!asked && (shared.one || (last[0] !== entry.form && Date.now() - last[1] < SILENCE))) return;
+    shared.one = 1;
+    remember("shown", "last", [entry.form, Date.now()]);
     entry.isOpen = true;
-    entry.back = document.activeElement;
-    if (popup) entry.box.showModal();
+    entry.back = asked || document.activeElement;
+    if (entry.display === "popup") entry.box.showModal();
     else {
       entry.box.setAttribute("open", "");
       if (asked) entry.close.focus();
@@ -217,10 +218,9 @@
   function shut(entry, how) {
     if (!entry.isOpen) return;
     var inside = entry.display === "popup" || entry.box.contains(entry.box.getRootNode().activeElement);
-    entry.isOpen = false;
+    entry.isOpen = entry.due = false;
     entry.closed = true;
-    if (entry.display === "popup") entry.box.close();
-    else entry.box.removeAttribute("open");
+    entry.box.close(); // also for a dialog opened by its attribute
     pad(entry);
     if (!load(entry.form).s) remember(entry.form, "c", Date.now());
     emit(entry, "closed", { how: how });
@@ -233,14 +233,18 @@
   }
 
   function shown(entry) {
-    entry.seen = true;
-    emit(entry, "shown", {});
+    entry.seen = entry.due = true;
     count(entry);
   }
 
-  // One view per page view, once the form is both seen and loaded (it names its variant when loaded).
+  // A form is shown once it is both in sight and loaded (it names its variant then), and counts one view per page view.
   function count(entry) {
-    if (!entry.seen || !entry.variant || entry.counted) return;
+    if (!entry.seen || !entry.viewed) return;
+    if (entry.due) {
+      entry.due = false;
+      emit(entry, "shown", {});
+    }
+    if (!entry.variant || entry.counted) return;
     entry.counted = true;
     var url = entry.origin + "/api/forms/" + entry.form + "/views?variant=" + encodeURIComponent(entry.variant);
     navigator.sendBeacon(url);

@@ -203,6 +203,16 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") send("escape");
   });
+  // Shift+Tab from the close button of the embedding page's popup, slide-in or bar asks for the form's last
+  // control (the frame alone would stop on this page's body).
+  window.addEventListener("message", function (event) {
+    var message = event.data || {};
+    if (event.source !== window.parent || targets.indexOf(event.origin) < 0 || message.signup !== 1 || message.type !== "last") return;
+    var controls = [].filter.call(document.querySelectorAll("*"), function (node) {
+      return node.tabIndex >= 0 && !node.disabled && node.getClientRects().length;
+    });
+    if (controls.length) controls[controls.length - 1].focus();
+  });
   if (form) form.addEventListener("input", function started() {
     form.removeEventListener("input", started);
     send("started");

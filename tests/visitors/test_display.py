@@ -1,4 +1,4 @@
-"""Popup, slide-in and bar in real Chromium on another site: triggers, closing, snooze, focus, variants, axe."""
+"""Popup, slide-in and bar in real Chromium on another site: triggers, closing, snooze, focus, events, variants, axe."""
 
 import json
 import time
@@ -177,6 +177,62 @@ def test_popup_keyboard_focus_moves_in_stays_in_and_returns(site, context):
     assert page.evaluate("document.activeElement.id") == "other"
 
 
+def focused(page):
+    """Name what has the keyboard's focus: "close", a control of the form by its name or type, "frame" (the form's
+    page with nothing in it focused), or "outside"."""
+    inside = page.evaluate("document.querySelector('signup-form-embed')?.shadowRoot.activeElement?.localName")
+    if inside == "button":
+        return "close"
+    if inside != "iframe":
+        return "outside"
+    named = "node => node === document.body ? 'frame' : node.name || node.type"
+    return form_frame(page).evaluate(f"({named})(document.activeElement)")
+
+
+def wait_focus(page, expected):
+    """Wait for the focus to reach `expected` (focus handed to the form's frame arrives a moment later)."""
+    deadline = time.monotonic() + 2
+    while focused(page) != expected and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert focused(page) == expected
+
+
+def test_shift_tab_from_the_close_button_reaches_the_forms_last_control(site, context):
+    page = context.new_page()
+    page.goto(publish(site, "/shift-tab", tag(site, "pop", "popup", "click:#other")))
+    wait_ready(page)
+    page.focus("#other")
+    page.keyboard.press("Enter")
+    wait_open(page)
+    box(page).get_by_role("button", name="Close").focus()
+    # Each press lands on a control: the form's last, back through the form to the close button, and round again.
+    presses = [("Shift+Tab", "submit"), ("Shift+Tab", "email"), ("Shift+Tab", "close")] * 2
+    presses += [("Tab", "email"), ("Tab", "submit"), ("Tab", "close")]
+    for key, then in presses:
+        page.keyboard.press(key)
+        wait_focus(page, then)
+
+
+def test_esc_closes_a_slide_in_opened_by_a_click_and_focus_returns_to_the_clicked_element(site, context):
+    page = context.new_page()
+    page.goto(publish(site, "/side-click", tag(site, "pop", "slide-in", "click:#offer")))
+    wait_ready(page)
+    page.click("#offer")
+    wait_open(page)
+    assert focused(page) == "close"  # asked for, it takes the focus
+    page.keyboard.press("Escape")
+    page.wait_for_function("!window.__signupEmbed.frames[0].isOpen")
+    assert page.evaluate("seen.at(-1).how") == "escape"
+    assert page.evaluate("document.activeElement.id") == "offer"
+    page.click("#offer")
+    wait_open(page)
+    page.keyboard.press("Tab")
+    wait_focus(page, "email")
+    page.keyboard.press("Escape")  # pressed in the form: the form tells the page
+    page.wait_for_function("!window.__signupEmbed.frames[0].isOpen")
+    assert page.evaluate("document.activeElement.id") == "offer"
+
+
 def test_a_click_outside_the_popup_closes_it(site, context):
     page = context.new_page()
     page.goto(publish(site, "/outside", tag(site, "pop", "popup", "load")))
@@ -184,6 +240,31 @@ def test_a_click_outside_the_popup_closes_it(site, context):
     page.mouse.click(5, 400)
     page.wait_for_function("!window.__signupEmbed.frames[0].isOpen")
     assert page.evaluate("seen.at(-1).how") == "outside"
+
+
+def test_the_data_layer_hears_each_step_of_a_slide_in(site, context):
+    page = context.new_page()
+    page.goto(publish(site, "/layer", tag(site, "pop", "slide-in", "load", "data-datalayer")))
+    wait_open(page)
+    frame = form_frame(page)
+    frame.locator("input[name=email]").fill("not an address")
+    frame.locator("button[type=submit]").click()
+    page.wait_for_function("seen.some(d => d.type === 'error')")
+    frame.locator("input[name=email]").fill("layer@example.com")
+    frame.locator("button[type=submit]").click()
+    page.wait_for_function("seen.some(d => d.type === 'submitted')")
+    box(page, "slide-in").get_by_role("button", name="Close").click()
+    layer = page.evaluate("dataLayer")
+    assert [entry["event"] for entry in layer] == [
+        "signup_form_view",
+        "signup_form_shown",
+        "signup_form_start",
+        "signup_form_error",
+        "signup_form_submit",
+        "signup_form_close",
+    ]
+    described = {"signup_form": "pop", "signup_language": "en", "signup_variant": "a", "signup_display": "slide-in"}
+    assert all({key: entry.get(key) for key in described} == described for entry in layer), layer
 
 
 def test_a_slide_in_leaves_the_page_usable(site, context):
@@ -307,20 +388,29 @@ def test_after_a_sign_up_the_form_is_never_shown_again(site, context):
     assert page.url.endswith("#offer-page")  # the link does its own job; no form opens
 
 
-def test_one_popup_per_page_view_and_a_silent_interval_between_forms(site, context):
+# The other form on the same page is in another floating mode: the limit is one for all three.
+NEIGHBOUR = {"popup": "bar", "slide-in": "popup", "bar": "slide-in"}
+
+
+@pytest.mark.parametrize("display", ["popup", "slide-in", "bar"])
+def test_one_floating_form_per_page_view_and_a_silent_interval_between_forms(site, context, display):
     page = context.new_page()
-    both = tag(site, "pop", "popup", "load") + tag(site, "other", "popup", "load")
-    page.goto(publish(site, "/two-popups", both))
+    both = tag(site, "pop", display, "load") + tag(site, "other", NEIGHBOUR[display], "load")
+    page.goto(publish(site, f"/two-{display}", both))
     wait_open(page, "pop")
     wait_ready(page, "other")
     assert not is_open(page, "other")
-    page.keyboard.press("Escape")
-    url = publish(site, "/other-popup", tag(site, "other", "popup", "load"))
+    url = publish(site, f"/other-{display}", tag(site, "other", display, "load"))
     page.goto(url)
     wait_ready(page, "other")
-    assert not is_open(page, "other")  # within the silent interval after the first form's popup
-    last = page.evaluate("JSON.parse(localStorage.getItem('signup:popup')).last")
-    page.evaluate(f"localStorage.setItem('signup:popup', JSON.stringify({{last: ['pop', {last[1]} - 181000]}}))")
+    assert not is_open(page, "other")  # within the silent interval after the first form was shown
+    page.goto(publish(site, f"/other-{display}-click", tag(site, "other", display, "click:#offer")))
+    wait_ready(page, "other")
+    page.click("#offer")  # asked for by the visitor: opens within the silent interval too
+    wait_open(page, "other")
+    last = page.evaluate("JSON.parse(localStorage.getItem('signup:shown')).last")
+    assert last[0] == "other"
+    page.evaluate(f"localStorage.setItem('signup:shown', JSON.stringify({{last: ['pop', {last[1]} - 181000]}}))")
     page.goto(url)
     wait_open(page, "other")
 
@@ -370,21 +460,53 @@ def test_reduced_motion_turns_the_opening_animation_off(site, browser):
             context.close()
 
 
-def test_the_host_page_is_untouched_and_nothing_else_is_loaded(site, context):
+# What the page holds with the script loaded, less what the script adds: the same as without the script.
+OURS = "signup-form-embed, signup-form-spacer, iframe"
+MARKUP = f"""(() => {{
+  const copy = document.documentElement.cloneNode(true);
+  copy.querySelectorAll("{OURS}").forEach(node => node.remove());
+  copy.querySelectorAll("script[data-form]").forEach(node => node.removeAttribute("data-signup-embedded"));
+  return copy.outerHTML;
+}})()"""
+# How the page's root and body look, in the properties a script could change to make room for a form or lock scrolling.
+LOOKS = """[document.documentElement, document.body].map(node => {
+  const style = getComputedStyle(node);
+  return ["overflow", "position", "margin", "padding", "inset", "transform", "filter", "font", "color", "background"]
+    .map(name => style.getPropertyValue(name));
+})"""
+
+
+@pytest.mark.parametrize("display", ["inline", "popup", "slide-in", "bar"])
+def test_the_host_page_is_untouched_and_nothing_else_is_loaded(site, context, display):
     page = context.new_page()
+    url = publish(site, f"/untouched-{display}", tag(site, "pop", display, "load"))
+    page.route(f"{site.service}/embed.js", lambda route: route.abort())
+    page.goto(url)
+    page.wait_for_load_state()
+    without = page.evaluate(MARKUP)
+    styles = page.evaluate(LOOKS)
+    page.unroute(f"{site.service}/embed.js")
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    url = publish(site, "/untouched", tag(site, "pop", "popup", "load"))
     page.goto(url)
-    wait_open(page)
+    wait_ready(page)
+    if display != "inline":
+        wait_open(page)
+    assert page.evaluate(MARKUP) == without
     assert page.evaluate("document.head.querySelectorAll('style, link').length") == 0
     assert page.evaluate("getComputedStyle(document.querySelector('h1')).fontSize") == "32px"
+    assert page.evaluate(LOOKS) == styles
+    ours = {"inline": [], "popup": ["signup-form-embed"], "slide-in": ["signup-form-embed"]}
+    ours["bar"] = ["signup-form-embed", "signup-form-spacer"]
     assert page.evaluate("[...document.body.children].map(node => node.localName)") == [
         "header",
         "main",
-        "signup-form-embed",
+        *ours[display],
     ]
+    if display == "inline":  # the frame stands right after the tag
+        assert page.evaluate("document.querySelector('script[data-form]').nextElementSibling.localName") == "iframe"
     assert all(u.startswith((site.host + "/", site.service + "/")) for u in requests), requests
+    assert any(u.startswith(f"{site.service}/f/pop") for u in requests)
 
 
 def views(site, form_id):
