@@ -5,6 +5,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from babel.util import pathmatch
 
 from signup.config import ROOT
 from signup.i18n import TRANSLATIONS
@@ -116,3 +117,15 @@ def test_lengths_are_counted_in_the_right_plural(client):
 def test_built_in_texts_on_the_thank_you_page_are_translated(client):
     for language, text in (("uk", "Дякуємо!"), ("ru", "Спасибо!"), ("en", "Thank you!")):
         assert text in client.get(f"/f/news/thanks?lang={language}").get_data(as_text=True)
+
+
+def _matches_a_file(pattern):
+    top = ROOT / pattern.split("/")[0]
+    found = top.rglob("*") if top.is_dir() else [top] if top.exists() else []
+    return any(pathmatch(pattern, path.relative_to(ROOT).as_posix()) for path in found)
+
+
+def test_babel_cfg_names_only_paths_that_exist():
+    with open(ROOT / "babel.cfg", encoding="utf-8") as handle:
+        method_map, _options = parse_mapping_cfg(handle)
+    assert [pattern for pattern, _method in method_map if not _matches_a_file(pattern)] == []

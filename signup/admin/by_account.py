@@ -19,7 +19,10 @@ class Connection:
 
     account: AccountStatus
     state: str
-    detail: str
+    detail: str  # eSputnik's own technical words, for an operator
+    outcome: str | None = None  # with `status`, how a call failed, for the page to say it in plain words
+    status: int | None = None
+    name: str | None = None  # the eSputnik account's name, when it told it
 
 
 def connection(found, recheck=False):
@@ -33,10 +36,12 @@ def connection(found, recheck=False):
     config = outbox.account_config(current_app.config, found.account)
     # The admin page waits for this call, so it gets a shorter leash than deliveries do.
     limits = {key: min(config[key], CONNECTION_TIMEOUT) for key in TIMEOUTS}
-    ok, detail = esputnik.account_info({**config, **limits})
-    answer = ("ok" if ok else "failed", found.own_words(detail))
-    cache[found.name] = (time.monotonic(), answer)
-    return Connection(found, *answer)
+    answer, name = esputnik.account_info({**config, **limits})
+    state = "ok" if answer.status == 200 else "failed"
+    # Kept as facts, not words: each marketer reads them in their own language.
+    facts = (state, found.own_words(answer.detail), answer.outcome, answer.status, name)
+    cache[found.name] = (time.monotonic(), facts)
+    return Connection(found, *facts)
 
 
 def connections(accounts, recheck=False):

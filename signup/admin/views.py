@@ -26,6 +26,7 @@ def _form_or_404(form_id):
 
 
 def _banners(backlog_size, oldest_seconds, base, paused):
+    """Return (kind, text, technical detail or None) for each banner of the dashboard."""
     config, banners = current_app.config, []
     if base is None:
         banners.append(
@@ -37,9 +38,12 @@ def _banners(backlog_size, oldest_seconds, base, paused):
                     "https://forms.example.com) and restart, or replace the placeholder by hand.",
                     placeholder=snippets.ADDRESS_PLACEHOLDER,
                 ),
+                None,
             )
         )
-    banners += [("danger", _paused_banner(account, reason)) for account, reason in sorted(paused.items(), key=_first)]
+    for account, reason in sorted(paused.items(), key=_first):
+        plain = words.pause(reason)
+        banners.append(("danger", _paused_banner(account, plain), reason if plain != reason else None))
     if backlog_size and oldest_seconds > config["BACKLOG_WARN_MINUTES"] * 60:
         minutes = round(oldest_seconds / 60)
         banners.append(
@@ -53,6 +57,7 @@ def _banners(backlog_size, oldest_seconds, base, paused):
                 )
                 + " "
                 + _("Check the worker and eSputnik's answers below."),
+                None,
             )
         )
     if config["DRY_RUN"]:
@@ -63,11 +68,12 @@ def _banners(backlog_size, oldest_seconds, base, paused):
                     "Dry run: sign-ups are stored and shown with the exact request that would be sent; "
                     "nothing goes to eSputnik."
                 ),
+                None,
             )
         )
     if not config["ADMIN_PASSWORD"]:
         banners.append(
-            ("info", _("This admin view has no password (development). Set ADMIN_PASSWORD before exposing it."))
+            ("info", _("This admin view has no password (development). Set ADMIN_PASSWORD before exposing it."), None)
         )
     return banners
 

@@ -211,16 +211,17 @@ def get(config, path, params=None):
 
 
 def account_info(config):
-    """Ask eSputnik who the key belongs to; return (ok, detail)."""
+    """Ask eSputnik who the key belongs to; return its Answer (status 200: key accepted) and the account's name."""
     try:
         response = get(config, ACCOUNT_PATH)
     except http_library().RequestException as exc:
-        return False, failure(exc).detail
+        return failure(exc), None
     if response.status_code != 200:
-        return False, classify(response).detail
+        return classify(response), None
     try:
         data = response.json()
     except ValueError:
-        return True, "key accepted"
+        data = None
     name = data.get("organisationName") or data.get("userName") if isinstance(data, dict) else None
-    return True, f"key accepted ({name})" if name else "key accepted"
+    name = name.strip() if isinstance(name, str) and name.strip() else None
+    return Answer("delivered", 200, f"key accepted ({name})" if name else "key accepted"), name

@@ -47,16 +47,22 @@ def test_forms_are_grouped_under_a_heading_per_account(client):
 
 def test_each_account_has_its_own_connection_asked_with_its_own_key(client, fake_esputnik, shop):
     box = delivery_box(page(client))
-    assert "<dt>eSputnik · account default</dt>" in box and "<dt>eSputnik · account shop</dt>" in box
-    assert re.search(r"account default</dt>\s*<dd class=\"connection ok\">Connected: key accepted \(Test shop\)", box)
-    assert re.search(r"account shop</dt>\s*<dd class=\"connection ok\">Connected: key accepted \(Shop Ltd\)", box)
+    assert "<dt>eSputnik · default account</dt>" in box and "<dt>eSputnik · account shop</dt>" in box
+    assert re.search(
+        r"default account</dt>\s*<dd class=\"connection ok\">Connected: eSputnik accepts the key of “Test", box
+    )
+    assert re.search(
+        r"account shop</dt>\s*<dd class=\"connection ok\">Connected: eSputnik accepts the key of “Shop", box
+    )
     assert [c.path for c in shop.calls] == ["/api/v1/account/info"]
     assert [c.path for c in fake_esputnik.calls] == ["/api/v1/account/info"]
     shop.api_key = "rotated"  # only the shop's key stops working
     box = delivery_box(page(client, "/admin/?recheck=1"))
-    assert "Connected: key accepted (Test shop)" in box
+    assert "Connected: eSputnik accepts the key of “Test shop”." in box
     assert "check SHOP_ESPUTNIK_KEY and its rights" in box and "check ESPUTNIK_API_KEY" not in box
-    assert re.search(r"account shop</dt>\s*<dd class=\"connection failed\">Not connected: eSputnik refused the", box)
+    assert re.search(
+        r"account shop</dt>\s*<dd class=\"connection failed\">Not connected: eSputnik does not accept", box
+    )
     assert "shop-key" not in box and "test-key" not in box
 
 
@@ -68,10 +74,8 @@ def test_a_wrong_key_pauses_and_names_only_its_own_account(app, client, shop):
     with app.app_context():
         worker.drain(app, timeout=2.0)
     html = page(client)
-    assert (
-        "Delivery to account shop is paused: eSputnik refused the API key (401); check SHOP_ESPUTNIK_KEY and its "
-        "rights. Nothing is lost" in html
-    )
+    assert "Delivery to account shop is paused: eSputnik does not accept the API key. Nothing is lost" in html
+    assert "eSputnik refused the API key (401); check SHOP_ESPUTNIK_KEY and its rights</span></small></p>" in html
     assert "Delivery is paused:" not in html  # the default account's sign-ups went out
     box = delivery_box(html)
     assert re.search(r"account shop</dt>\s*<dd class=\"connection failed\"><span class=\"paused\">Paused:", box)
@@ -95,6 +99,25 @@ def test_submissions_filter_by_account_and_name_it_per_row(app, client):
     default_only = page(client, "/admin/submissions?account=default&reveal=1")
     assert "plain@example.com" in default_only and "shop0@example.com" not in default_only
     assert "No submissions." in page(client, "/admin/submissions?account=gone")
+
+
+@pytest.mark.parametrize(
+    ("language", "default", "account"),
+    [
+        ("uk", "основний", "основний обліковий запис"),
+        ("ru", "основной", "основной аккаунт"),
+        ("en", "default", "default account"),
+    ],
+)
+def test_the_default_account_is_named_in_the_marketer_s_language(app, client, language, default, account):
+    hook(app, "plain", "plain@example.com")
+    listed = page(client, f"/admin/submissions?lang={language}")
+    assert f'<option value="default">{default}</option>' in listed
+    assert re.search(rf'data-label="[^"]+">{default}</td>', listed)
+    html = page(client, f"/admin/?lang={language}")
+    assert f"<dt>eSputnik · {account}</dt>" in delivery_box(html)
+    if language != "en":
+        assert ">default<" not in listed and ">default<" not in html and "account default" not in html
 
 
 def test_a_deployment_with_one_account_looks_as_before(settings, backend, fake_esputnik):

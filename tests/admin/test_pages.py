@@ -34,6 +34,8 @@ PAGES = (
 )
 STATES = ["delivered"] * 6 + ["pending"] * 2 + ["refused", "dry_run", "dead", "limited"]
 NAMES = ["Ada", "Olena", "Taras", "Iryna", "Bohdan", "Mykola", "Sofia", "Lesya"]
+WHEN = {"uk": "Коли (UTC)", "ru": "Когда (UTC)", "en": "When (UTC)"}  # the first column's name on a phone
+BRAND = "rgb(11, 92, 173)"  # --brand in admin.css
 
 
 class _Quiet(WSGIRequestHandler):
@@ -150,7 +152,7 @@ def test_the_w3c_checker_finds_no_error_on_any_admin_page(service, browser, tmp_
     if java is None or not VNU.exists():
         missing_service("Java and vnu-jar in node_modules (apt-get install default-jre-headless; npm ci)")
     files = []
-    for language in ("uk", "en"):
+    for language in ("uk", "ru", "en"):
         context = _context(browser, "desktop", language, service)
         try:
             page = context.new_page()
@@ -171,8 +173,9 @@ def test_the_w3c_checker_finds_no_error_on_any_admin_page(service, browser, tmp_
     assert w3c_errors(java, files) == []
 
 
-def test_at_390_px_nothing_scrolls_sideways_and_the_search_hint_fits(service, browser):
-    context = _context(browser, "phone", "uk", service)
+@pytest.mark.parametrize("language", ["uk", "ru", "en"])
+def test_at_390_px_nothing_scrolls_sideways_and_the_search_hint_fits(service, browser, language):
+    context = _context(browser, "phone", language, service)
     try:
         page = context.new_page()
         for path in PAGES:
@@ -193,12 +196,41 @@ def test_at_390_px_nothing_scrolls_sideways_and_the_search_hint_fits(service, br
         assert fits
         # The table turned into cards: each value comes with its column's name.
         first = page.locator("table.submissions tbody tr").first
-        assert first.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content") == '"Коли (UTC)"'
+        label = first.locator("td").first.evaluate("td => getComputedStyle(td, '::before').content")
+        assert label == f'"{WHEN[language]}"'
     finally:
         context.close()
 
 
-@pytest.mark.parametrize("language", ["uk", "en"])
+def _link_style(link):
+    return link.evaluate(
+        """a => { const s = getComputedStyle(a);
+            return {color: s.color, line: s.textDecorationLine, lineColor: s.textDecorationColor,
+                    outline: s.outlineStyle, outlineWidth: parseFloat(s.outlineWidth), border: s.borderTopStyle}; }"""
+    )
+
+
+def test_links_take_the_admin_s_colours_a_light_underline_and_a_focus_ring(service, browser):
+    context = _context(browser, "desktop", "uk", service)
+    try:
+        page = context.new_page()
+        _open(page, service + "/admin/")
+        again = page.locator("main section.status a").first
+        style = _link_style(again)
+        assert style["color"] == BRAND and style["line"] == "underline"
+        assert style["lineColor"] != style["color"]  # a lighter line than the text, not the browser's
+        again.focus()
+        focused = _link_style(again)
+        assert focused["lineColor"] == focused["color"] and focused["outline"] == "solid"
+        assert focused["outlineWidth"] >= 2
+        # The links of a form card are a row of pills rather than underlined text.
+        pill = _link_style(page.locator("main p.links a").first)
+        assert pill["line"] == "none" and pill["border"] == "solid" and pill["color"] == BRAND
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["uk", "ru", "en"])
 def test_screenshots_of_the_dashboard_and_the_submissions(service, browser, language):
     screenshots(browser, service, language, (("dashboard", "/admin/"), ("submissions", "/admin/submissions")))
 

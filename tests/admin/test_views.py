@@ -246,10 +246,10 @@ def test_esputnik_s_refusal_reason_is_masked_unless_asked_for(app, client, fake_
     assert rows(app)[0].state == "refused"
     for page in ("/admin/", "/admin/submissions?form=full"):
         html = client.get(page, auth=AUTH).get_data(as_text=True)
-        assert 'class="reason">contact a***@example.com with phone +38***67 is blocked</span>' in html, page
+        assert 'class="reason" lang="en">contact a***@example.com with phone +38***67 is blocked</span>' in html, page
         assert "ada.lovelace@example.com" not in html and "380501234567" not in html, page
     shown = client.get("/admin/submissions?form=full&reveal=1", auth=AUTH).get_data(as_text=True)
-    assert f'class="reason">{reason}</span>' in shown
+    assert f'class="reason" lang="en">{reason}</span>' in shown
 
 
 def test_the_dashboard_shows_the_latest_submissions_masked(client):
@@ -280,8 +280,8 @@ def test_every_attempt_shows_esputnik_s_status_and_reason(app, client, fake_espu
     worker.drain(app)
     worker.drain(app)
     html = client.get("/admin/submissions?form=full", auth=AUTH).get_data(as_text=True)
-    assert "<td>503</td><td>will retry</td><td>eSputnik answered 503: maintenance</td>" in html
-    assert "<td>400</td><td>refused</td><td>bad channel</td>" in html
+    assert '<td>503</td><td>will retry</td><td lang="en">eSputnik answered 503: maintenance</td>' in html
+    assert '<td>400</td><td>refused</td><td lang="en">bad channel</td>' in html
 
 
 def test_retry_and_discard_need_the_csrf_token(app, client, fake_esputnik):
@@ -340,13 +340,14 @@ def test_a_test_sign_up_needs_the_csrf_token(app, client):
 
 def test_connection_status_from_the_account_endpoint(app, client, fake_esputnik):
     html = client.get("/admin/", auth=AUTH).get_data(as_text=True)
-    assert "Connected: key accepted (Test shop)" in html
+    assert "Connected: eSputnik accepts the key of “Test shop”." in html
     assert [c.path for c in fake_esputnik.calls] == ["/api/v1/account/info"]
     client.get("/admin/", auth=AUTH)
     assert len(fake_esputnik.calls) == 1  # kept for a minute
     fake_esputnik.api_key = "rotated"
     html = client.get("/admin/?recheck=1", auth=AUTH).get_data(as_text=True)
-    assert "Not connected: eSputnik refused the API key (401)" in html
+    assert "Not connected: eSputnik does not accept the API key." in html
+    assert '<span lang="en">eSputnik refused the API key (401); check ESPUTNIK_API_KEY and its rights</span>' in html
 
 
 def test_connection_status_in_dry_run_without_a_key(app, client, fake_esputnik):
@@ -366,7 +367,7 @@ def test_banners_when_delivery_is_paused_or_the_backlog_is_old(app, client):
     with app.app_context(), db.session() as session, session.begin():
         session.execute(update(Submission).values(queued_at=utcnow() - timedelta(minutes=40)))
     html = client.get("/admin/", auth=AUTH).get_data(as_text=True)
-    assert "Delivery is paused: eSputnik refused the API key" in html
+    assert "Delivery is paused: eSputnik does not accept the API key. Nothing is lost" in html
     assert "The backlog is old: 1 sign-up waiting, the oldest for 40 minutes" in html
 
 

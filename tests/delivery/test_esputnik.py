@@ -147,9 +147,10 @@ def test_the_fake_checks_what_the_api_checks(fake_esputnik):
 
 
 def test_account_info(fake_esputnik):
-    assert esputnik.account_info(config(fake_esputnik)) == (True, "key accepted (Test shop)")
-    ok, detail = esputnik.account_info(config(fake_esputnik, ESPUTNIK_API_KEY="wrong"))
-    assert not ok and "ESPUTNIK_API_KEY" in detail
+    answer, name = esputnik.account_info(config(fake_esputnik))
+    assert (answer.status, answer.detail, name) == (200, "key accepted (Test shop)", "Test shop")
+    answer, name = esputnik.account_info(config(fake_esputnik, ESPUTNIK_API_KEY="wrong"))
+    assert (answer.outcome, answer.status, name) == ("paused", 401, None) and "ESPUTNIK_API_KEY" in answer.detail
 
 
 def test_the_key_never_appears_in_an_answer(fake_esputnik):

@@ -2,9 +2,12 @@
 
 import gzip
 import re
+from importlib.metadata import version
 
 import brotli
 import pytest
+
+from signup.config import ROOT
 
 AUTH = ("admin", "admin-pass")
 DECODERS = {"br": brotli.decompress, "gzip": gzip.decompress}
@@ -62,3 +65,8 @@ def test_admin_pages_are_never_compressed(client):
         answer = client.get(path, auth=AUTH, headers={"Accept-Encoding": "br, gzip"})
         assert answer.status_code == 200 and len(answer.get_data()) > 500, path
         assert "Content-Encoding" not in answer.headers, path
+
+
+def test_the_brotli_coder_is_pinned_at_the_version_installed():
+    pinned = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert f"brotli=={version('brotli')}" in pinned
