@@ -1,6 +1,7 @@
 """The admin's read-only page of variants: views, sign-ups, conversion and a verdict per variant."""
 
 from flask import render_template, request
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from ..admin.access import bp
@@ -22,7 +23,7 @@ def verdict(name, comparison):
             return _("%(name)s converts better, 95 %% sure", name=name)
         return _("%(name)s converts worse, 95 %% sure", name=name)
     if comparison.more_views:
-        return _("not enough data yet, about %(num)s more views needed", num=f"{comparison.more_views:,}")
+        return _("not enough data yet, about %(num)s more views needed", num=format_decimal(comparison.more_views))
     return _("no clear difference from a")
 
 

@@ -225,4 +225,6 @@ def test_the_admin_page_says_how_many_more_views_are_needed(client):
         client.post(f"/f/offer?variant={variant}", data={"form_token": token, "email": f"few{number}@example.com"})
     html = client.get("/admin/variants", auth=AUTH).get_data(as_text=True)
     assert _cells(html, "b")[4] == "not enough data yet, about 1,918 more views needed"
+    uk = client.get("/admin/variants?lang=uk", auth=AUTH).get_data(as_text=True)
+    assert "1\xa0918" in _cells(uk, "b")[4]  # the number written as the marketer's language writes it
     assert client.get("/admin/variants").status_code in (302, 401)
