@@ -17,6 +17,7 @@ from .db import Submission, UsedToken, utcnow
 from .delivery import esputnik
 from .privacy import consent as ledger
 from .states import COUNTED, State
+from .writer import Prepared
 
 # A replayed form token is caught here, atomically with storing: the bot check of that name.
 REUSED = "token_reused"
@@ -52,11 +53,18 @@ _RECENT_BY_ADDRESS = (
 )
 # What the duplicate rule and the daily cap need, in one statement (one round trip): the address's
 # latest counted submission on this form within the window, if any, and its count over the last day.
-SEEN = select(_RECENT_BY_ADDRESS.label("recent"), *_LATEST.c).select_from(
-    select(literal_column("1").label("one")).subquery("one").outerjoin(_LATEST, true())
+SEEN = Prepared(
+    select(_RECENT_BY_ADDRESS.label("recent"), *_LATEST.c).select_from(
+        select(literal_column("1").label("one")).subquery("one").outerjoin(_LATEST, true())
+    )
 )
-INSERT_SUBMISSION = SUBMISSIONS.insert()
-MERGE = (
+# The columns a new submission is given; the others start empty.
+NEW_ROW = (
+    "id", "form_id", "source", "state", "payload", "contact_key", "language", "dedupe_key", "attempts", "last_error",
+    "created_at", "updated_at", "queued_at", "next_attempt_at", "variant", "account",
+)  # fmt: skip
+INSERT_SUBMISSION = Prepared(SUBMISSIONS.insert().values({name: bindparam(name) for name in NEW_ROW}))
+MERGE = Prepared(
     SUBMISSIONS.update()
     .where(SUBMISSIONS.c.id == bindparam("merge_id"))
     .values(payload=bindparam("new_payload"), updated_at=bindparam("now"), source=bindparam("new_source"))
@@ -64,7 +72,7 @@ MERGE = (
 BY_DEDUPE_KEY = select(SUBMISSIONS.c.id).where(SUBMISSIONS.c.dedupe_key == bindparam("key"))
 # RETURNING tells whether the row went in: rowcount is not reported for this statement everywhere.
 SPEND_TOKEN = {
-    name: dialect.insert(UsedToken.__table__).on_conflict_do_nothing().returning(UsedToken.__table__.c.nonce)
+    name: Prepared(dialect.insert(UsedToken.__table__).on_conflict_do_nothing().returning(UsedToken.__table__.c.nonce))
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
@@ -93,10 +101,12 @@ def contact_key(values):
 
 # On PostgreSQL the address's lock and the token go in one round trip: the lock is taken as the
 # row to insert is made, before the token's insert is tried.
-LOCK_CONTACT = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
-LOCK_AND_SPEND = text(
-    "INSERT INTO used_tokens (nonce, used_at) SELECT :nonce, :used_at"
-    " FROM (SELECT pg_advisory_xact_lock(hashtext(:k))) AS locked ON CONFLICT DO NOTHING RETURNING nonce"
+LOCK_CONTACT = Prepared(text("SELECT pg_advisory_xact_lock(hashtext(:k))"))
+LOCK_AND_SPEND = Prepared(
+    text(
+        "INSERT INTO used_tokens (nonce, used_at) SELECT :nonce, :used_at"
+        " FROM (SELECT pg_advisory_xact_lock(hashtext(:k))) AS locked ON CONFLICT DO NOTHING RETURNING nonce"
+    )
 )
 
 
@@ -108,19 +118,18 @@ def _lock_and_spend(connection, key, nonce, now):
     """
     postgres = connection.dialect.name == "postgresql"
     if postgres and nonce:
-        return connection.execute(LOCK_AND_SPEND, {"k": key, "nonce": nonce, "used_at": now}).first() is not None
+        return bool(LOCK_AND_SPEND.run(connection, {"k": key, "nonce": nonce, "used_at": now}))
     if postgres:
-        connection.execute(LOCK_CONTACT, {"k": key})
+        LOCK_CONTACT.run(connection, {"k": key})
     if not nonce:
         return True
-    statement = SPEND_TOKEN[connection.dialect.name]
-    return connection.execute(statement, {"nonce": nonce, "used_at": now}).first() is not None
+    return bool(SPEND_TOKEN[connection.dialect.name].run(connection, {"nonce": nonce, "used_at": now}))
 
 
 def _seen(connection, form_id, key, now, rules):
     """Return the address's latest counted submission of this form in the window (or None) and its day's count."""
     params = {"key": key, "form_id": form_id, "since": now - rules.window, "day": now - timedelta(days=1)}
-    row = connection.execute(SEEN, params).first()
+    (row,) = SEEN.run(connection, params)
     return (row if rules.window and row.id is not None else None), row.recent
 
 
@@ -145,7 +154,7 @@ def _store(connection, form, payload, key, language, source, dedupe_key, now, ru
     """Return (id, created): merge into, mark as duplicate of, or add beside a recent submission."""
     recent, recent_count = _seen(connection, form.id, key, now, rules)
     if recent is not None and _mergeable(recent, now):
-        connection.execute(MERGE, {"merge_id": recent.id, "new_payload": payload, "now": now, "new_source": source})
+        MERGE.run(connection, {"merge_id": recent.id, "new_payload": payload, "now": now, "new_source": source})
         return recent.id, False
     state, note = State.PENDING, None
     if recent is not None and recent.payload == payload:
@@ -171,7 +180,7 @@ def _store(connection, form, payload, key, language, source, dedupe_key, now, ru
         "variant": form.variant if source in VARIANT_SOURCES else None,
         "account": form.account,
     }
-    connection.execute(INSERT_SUBMISSION, row)
+    INSERT_SUBMISSION.run(connection, row)
     return submission_id, True
 
 
