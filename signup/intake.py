@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, func, literal_column, select, text
+from sqlalchemy import bindparam, func, literal_column, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +17,7 @@ from .db import Submission, UsedToken, utcnow
 from .delivery import esputnik
 from .privacy import consent as ledger
 from .states import COUNTED, State
+from .writer import Prepared
 
 # A replayed form token is caught here, atomically with storing: the bot check of that name.
 REUSED = "token_reused"
@@ -26,7 +27,7 @@ SUBMISSIONS = Submission.__table__
 # The states written into the statement, not bound: an expanding IN would be rendered again at each run.
 IS_COUNTED = SUBMISSIONS.c.state.in_([literal_column(f"'{state.value}'") for state in COUNTED])
 # Built once: every sign-up runs these, and building a statement costs more than running it.
-LATEST = (
+_LATEST = (
     select(
         SUBMISSIONS.c.id, SUBMISSIONS.c.state, SUBMISSIONS.c.attempts, SUBMISSIONS.c.lease_until, SUBMISSIONS.c.payload
     )
@@ -38,18 +39,32 @@ LATEST = (
     )
     .order_by(SUBMISSIONS.c.created_at.desc())
     .limit(1)
+    .subquery("latest")
 )
-RECENT_BY_ADDRESS = (
+_RECENT_BY_ADDRESS = (
     select(func.count())
     .select_from(SUBMISSIONS)
     .where(
         SUBMISSIONS.c.contact_key == bindparam("key"),
-        SUBMISSIONS.c.created_at >= bindparam("since"),
+        SUBMISSIONS.c.created_at >= bindparam("day"),
         IS_COUNTED,
     )
+    .scalar_subquery()
 )
-INSERT_SUBMISSION = SUBMISSIONS.insert()
-MERGE = (
+# What the duplicate rule and the daily cap need, in one statement (one round trip): the address's
+# latest counted submission on this form within the window, if any, and its count over the last day.
+SEEN = Prepared(
+    select(_RECENT_BY_ADDRESS.label("recent"), *_LATEST.c).select_from(
+        select(literal_column("1").label("one")).subquery("one").outerjoin(_LATEST, true())
+    )
+)
+# The columns a new submission is given; the others start empty.
+NEW_ROW = (
+    "id", "form_id", "source", "state", "payload", "contact_key", "language", "dedupe_key", "attempts", "last_error",
+    "created_at", "updated_at", "queued_at", "next_attempt_at", "variant", "account",
+)  # fmt: skip
+INSERT_SUBMISSION = Prepared(SUBMISSIONS.insert().values({name: bindparam(name) for name in NEW_ROW}))
+MERGE = Prepared(
     SUBMISSIONS.update()
     .where(SUBMISSIONS.c.id == bindparam("merge_id"))
     .values(payload=bindparam("new_payload"), updated_at=bindparam("now"), source=bindparam("new_source"))
@@ -57,7 +72,7 @@ MERGE = (
 BY_DEDUPE_KEY = select(SUBMISSIONS.c.id).where(SUBMISSIONS.c.dedupe_key == bindparam("key"))
 # RETURNING tells whether the row went in: rowcount is not reported for this statement everywhere.
 SPEND_TOKEN = {
-    name: dialect.insert(UsedToken.__table__).on_conflict_do_nothing().returning(UsedToken.__table__.c.nonce)
+    name: Prepared(dialect.insert(UsedToken.__table__).on_conflict_do_nothing().returning(UsedToken.__table__.c.nonce))
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
@@ -84,37 +99,44 @@ def contact_key(values):
     return (values.get("email") or values.get("phone") or "").lower()
 
 
-LOCK_CONTACT = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
+# On PostgreSQL the address's lock and the token go in one round trip: the lock is taken as the
+# row to insert is made, before the token's insert is tried.
+LOCK_CONTACT = Prepared(text("SELECT pg_advisory_xact_lock(hashtext(:k))"))
+LOCK_AND_SPEND = Prepared(
+    text(
+        "INSERT INTO used_tokens (nonce, used_at) SELECT :nonce, :used_at"
+        " FROM (SELECT pg_advisory_xact_lock(hashtext(:k))) AS locked ON CONFLICT DO NOTHING RETURNING nonce"
+    )
+)
 
 
-def _lock_contact(connection, key):
-    # Serialises intakes for one address, so two clicks a millisecond apart see each other and
-    # the daily cap counts across forms. SQLite already serialises every write (BEGIN IMMEDIATE).
-    if connection.dialect.name == "postgresql":
-        connection.execute(LOCK_CONTACT, {"k": key})
+def _lock_and_spend(connection, key, nonce, now):
+    """Serialise intakes for `key` and record a form token as used; return False when it already was (a replay).
+
+    The lock makes two clicks a millisecond apart see each other and the daily cap count across
+    forms; SQLite already serialises every write (BEGIN IMMEDIATE), so there it is the token alone.
+    """
+    postgres = connection.dialect.name == "postgresql"
+    if postgres and nonce:
+        return bool(LOCK_AND_SPEND.run(connection, {"k": key, "nonce": nonce, "used_at": now}))
+    if postgres:
+        LOCK_CONTACT.run(connection, {"k": key})
+    if not nonce:
+        return True
+    return bool(SPEND_TOKEN[connection.dialect.name].run(connection, {"nonce": nonce, "used_at": now}))
 
 
-def _spend_token(connection, nonce, now):
-    """Record a form token as used; return False when it already was (a replay)."""
-    statement = SPEND_TOKEN[connection.dialect.name]
-    return connection.execute(statement, {"nonce": nonce, "used_at": now}).first() is not None
-
-
-def _latest(connection, form_id, key, since):
-    return connection.execute(LATEST, {"key": key, "form_id": form_id, "since": since}).first()
+def _seen(connection, form_id, key, now, rules):
+    """Return the address's latest counted submission of this form in the window (or None) and its day's count."""
+    params = {"key": key, "form_id": form_id, "since": now - rules.window, "day": now - timedelta(days=1)}
+    (row,) = SEEN.run(connection, params)
+    return (row if rules.window and row.id is not None else None), row.recent
 
 
 def _mergeable(row, now):
     """Tell whether a pending row has never been sent and is not being sent now."""
     idle = row.lease_until is None or row.lease_until < now
     return row.state == State.PENDING and row.attempts == 0 and idle
-
-
-def _over_daily_cap(connection, key, now, cap):
-    """Tell whether this address already reached its `cap` Subscribe calls for the last 24 hours."""
-    if cap <= 0:
-        return False
-    return connection.scalar(RECENT_BY_ADDRESS, {"key": key, "since": now - timedelta(days=1)}) >= cap
 
 
 class Rules(NamedTuple):
@@ -130,14 +152,14 @@ class Rules(NamedTuple):
 
 def _store(connection, form, payload, key, language, source, dedupe_key, now, rules):
     """Return (id, created): merge into, mark as duplicate of, or add beside a recent submission."""
-    recent = _latest(connection, form.id, key, now - rules.window) if rules.window else None
+    recent, recent_count = _seen(connection, form.id, key, now, rules)
     if recent is not None and _mergeable(recent, now):
-        connection.execute(MERGE, {"merge_id": recent.id, "new_payload": payload, "now": now, "new_source": source})
+        MERGE.run(connection, {"merge_id": recent.id, "new_payload": payload, "now": now, "new_source": source})
         return recent.id, False
     state, note = State.PENDING, None
     if recent is not None and recent.payload == payload:
         state, note = State.DUPLICATE, f"same as {recent.id}, sent once"
-    elif _over_daily_cap(connection, key, now, rules.cap):
+    elif 0 < rules.cap <= recent_count:
         state, note = State.LIMITED, f"not sent: more than {rules.cap} sign-ups for this address in 24 hours"
     submission_id = uuid.uuid4().hex
     row = {
@@ -158,7 +180,7 @@ def _store(connection, form, payload, key, language, source, dedupe_key, now, ru
         "variant": form.variant if source in VARIANT_SOURCES else None,
         "account": form.account,
     }
-    connection.execute(INSERT_SUBMISSION, row)
+    INSERT_SUBMISSION.run(connection, row)
     return submission_id, True
 
 
@@ -177,8 +199,7 @@ def accept(form, values, language, source, dedupe_key=None, token_nonce=None, co
     key, rules = contact_key(values), Rules.of(current_app.config)
 
     def store(connection):
-        _lock_contact(connection, key)
-        if token_nonce and not _spend_token(connection, token_nonce, now):
+        if not _lock_and_spend(connection, key, token_nonce, now):
             return None, False
         existing = _find_by_dedupe_key(connection, dedupe_key) if dedupe_key else None
         if existing is not None:

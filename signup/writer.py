@@ -10,7 +10,9 @@ time, so one bad sign-up never takes the others down with it.
 """
 
 import threading
-from collections import deque
+from collections import deque, namedtuple
+
+from sqlalchemy.exc import DBAPIError
 
 
 class _Job:
@@ -98,3 +100,50 @@ class Writer:
             job.finish(error=exc)
         else:
             job.finish(result)
+
+
+class Prepared:
+    """A statement compiled once per database and run on the driver's own cursor, inside the caller's transaction.
+
+    Every sign-up runs a few statements; SQLAlchemy's execution around each (cache lookup, parameter
+    and result processing, result objects) cost more CPU than the database's own work. The same
+    type conversions are kept: each parameter and column through its type's processor.
+    """
+
+    def __init__(self, statement):
+        self.statement, self.by_dialect = statement, {}
+
+    def _compiled(self, dialect):
+        compiled = self.statement.compile(dialect=dialect)
+        binds = compiled.binds.items()
+        defaults = {key: bind.value for key, bind in binds if bind.value is not None}  # LIMIT 1 and the like
+        processors = {key: bind.type.dialect_impl(dialect).bind_processor(dialect) for key, bind in binds}
+        processors = {key: process for key, process in processors.items() if process}
+        columns = getattr(self.statement, "selected_columns", ())
+        results = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
+        row = namedtuple("Row", [column.key for column in columns]) if columns else None
+        found = (compiled.string, defaults, processors, compiled.positiontup, row, results)
+        self.by_dialect[dialect.name] = found
+        return found
+
+    def run(self, connection, params):
+        """Run with `params` on `connection`; return the rows, as named tuples, when the statement gives any."""
+        found = self.by_dialect.get(connection.dialect.name) or self._compiled(connection.dialect)
+        sql, defaults, processors, order, row, results = found
+        values = {**defaults, **params}
+        for key, process in processors.items():
+            values[key] = process(values[key])
+        driver = connection.connection.driver_connection
+        cursor = driver.cursor()
+        arguments = values if order is None else [values[key] for key in order]
+        try:
+            try:
+                cursor.execute(sql, arguments)
+            except connection.dialect.loaded_dbapi.Error as exc:
+                # Raised as SQLAlchemy would, so callers catch one kind of error (IntegrityError, ...).
+                raise DBAPIError.instance(sql, arguments, exc, connection.dialect.loaded_dbapi.Error) from exc
+            if cursor.description is None or row is None:
+                return cursor.fetchall() if cursor.description else None
+            return [row(*(v if p is None else p(v) for v, p in zip(raw, results, strict=True))) for raw in cursor]
+        finally:
+            cursor.close()

@@ -8,17 +8,19 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import requests
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import bindparam, create_engine, event, select, text
+from sqlalchemy.exc import IntegrityError
 
-from signup import db
+from signup import db, intake
 from signup.config import ROOT
 from signup.db import Submission, make_engine
-from signup.writer import Writer
+from signup.writer import Prepared, Writer
 from tests.conftest import FORMS_FILE, SECRET, wait_for
 
 
@@ -206,3 +208,35 @@ def test_kill_9_of_a_web_process_loses_no_answered_sign_up(app, settings, tmp_pa
     with app.app_context(), db.engine().connect() as connection:
         rows = dict(connection.execute(select(Submission.id, Submission.contact_key)).all())
     assert {key: rows.get(key) for key in answered} == answered
+
+
+# Statements run on the driver's cursor: the same values go in and come out as through SQLAlchemy.
+SEEN_AT = datetime(2026, 1, 2, 3, 4, 5)  # no microseconds: the form SQLite's own adapter would write differently
+
+
+def _prepared_row(app):
+    row = {name: None for name in ("dedupe_key", "last_error", "variant", "account")}
+    row.update(id="p1", form_id="newsletter", source="api", state="pending", payload="{}", contact_key="p@example.com")
+    row.update(language="uk", attempts=0, created_at=SEEN_AT, updated_at=SEEN_AT, queued_at=SEEN_AT)
+    row.update(next_attempt_at=SEEN_AT)
+    return row
+
+
+@pytest.mark.both_databases
+def test_a_prepared_statement_stores_and_reads_values_as_sqlalchemy_does(app):
+    with app.app_context(), db.engine().begin() as connection:
+        intake.INSERT_SUBMISSION.run(connection, _prepared_row(app))
+        after = Prepared(select(Submission.id, Submission.created_at).where(Submission.created_at >= bindparam("t")))
+        (found,) = after.run(connection, {"t": SEEN_AT})
+        assert after.run(connection, {"t": SEEN_AT + timedelta(microseconds=1)}) == []
+    assert (found.id, found.created_at) == ("p1", SEEN_AT)
+    with app.app_context(), db.session() as session:  # written as SQLAlchemy writes it: equal, not only alike
+        assert session.scalars(select(Submission.id).where(Submission.created_at == SEEN_AT)).all() == ["p1"]
+
+
+@pytest.mark.both_databases
+def test_a_prepared_statement_raises_the_error_sqlalchemy_would(app):
+    with app.app_context(), db.engine().begin() as connection:
+        intake.INSERT_SUBMISSION.run(connection, _prepared_row(app))
+        with pytest.raises(IntegrityError):
+            intake.INSERT_SUBMISSION.run(connection, _prepared_row(app))

@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import db
-from ..db import Consent
+from ..db import Consent, utcnow
 from ..i18n import current_language
 from ..validation import origin_of
+from ..writer import Prepared
 from . import spreadsheet
 
 PAGE_URL_FIELD = "page_url"
@@ -81,13 +82,17 @@ def shown(form, data):
     return Agreement(text, language, request.remote_addr, page_url(data), agent[:MAX_USER_AGENT] if agent else None)
 
 
-INSERT_CONSENT = Consent.__table__.insert()
+RECORDED = (
+    "submission_id", "form_id", "contact_key", "language", "text", "text_sha256", "client_address", "page_url",
+    "user_agent", "created_at",
+)  # fmt: skip
+INSERT_CONSENT = Prepared(Consent.__table__.insert().values({name: bindparam(name) for name in RECORDED}))
 
 
 def record(connection, submission_id, form_id, contact_key, given):
     """Write the ledger row of one consent on `connection`, inside the caller's transaction."""
-    connection.execute(
-        INSERT_CONSENT,
+    INSERT_CONSENT.run(
+        connection,
         dict(
             submission_id=submission_id,
             form_id=form_id,
@@ -98,6 +103,7 @@ def record(connection, submission_id, form_id, contact_key, given):
             client_address=given.client_address,
             page_url=given.page_url,
             user_agent=given.user_agent,
+            created_at=utcnow(),
         ),
     )
 
