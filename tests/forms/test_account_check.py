@@ -68,10 +68,32 @@ def test_a_form_that_matches_has_no_problem():
         (ACCOUNT, {"Subscribers"}, "choose_groups: no segment 'News' in eSputnik, which would create it"),
     ],
 )
-def test_each_mismatch_is_named(account, segments, problem):
+def test_each_mismatch_is_named(app, account, segments, problem):
     account = {k: v for k, v in account.items() if v is not None}
     (found,) = account_check.mismatches(SHOP, account, segments)
-    assert found.startswith(problem)
+    with app.app_context():
+        assert account_check.describe(found).startswith(problem)
+
+
+def test_a_checkbox_is_checked_against_the_value_it_sends(app):
+    form = catalogue.parse(FORMS.replace('type = "checkbox" }', 'type = "checkbox", value = "Так" }'))["shop"]
+    assert account_check.mismatches(form, {**ACCOUNT, 118: FieldInfo("VIP", "CHECKBOXLIST", ("Так",))}, SEGMENTS) == []
+    (found,) = account_check.mismatches(form, ACCOUNT, SEGMENTS)
+    with app.app_context():
+        assert account_check.describe(found) == "custom_fields.vip: field 118 (VIP) does not allow 'Так'"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("uk", "custom_fields.born: поля 116 немає в обліковому записі eSputnik"),
+        ("ru", "custom_fields.born: поля 116 нет в аккаунте eSputnik"),
+    ],
+)
+def test_a_mismatch_is_put_in_words_in_the_readers_language(app, language, words):
+    (found,) = account_check.mismatches(SHOP, {k: v for k, v in ACCOUNT.items() if k != 116}, SEGMENTS)
+    with app.test_request_context(f"/?lang={language}"):
+        assert account_check.describe(found) == words
 
 
 @pytest.mark.parametrize("count", [1, 3])
