@@ -125,7 +125,7 @@ def check_remote():
             problems = report.problems.get(form_id, [])
             verdict = f"{len(problems)} mismatch(es)" if problems else "matches the eSputnik account"
             click.echo(f"  {form_id}: {verdict}")
-            click.echo("".join(f"    {problem}\n" for problem in problems), nl=False)
+            click.echo("".join(f"    {account_check.describe(problem)}\n" for problem in problems), nl=False)
     found = sum(len(problems) for problems in report.problems.values())
     unchecked = [f"account {name} not checked: {error}" for name, error in report.errors.items()]
     if found or unchecked:

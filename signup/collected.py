@@ -48,7 +48,9 @@ def _url_value(name, raw):
     if name == "page_url":
         url = consent.page_url(raw) if has_request_context() else consent.clean_url(raw.get("page_url"))
     else:
+        # Only where the visitor came from: the rest of that address may be personal (a search, a token).
         url = consent.clean_url(raw.get(name))
+        url = consent.without_query(url) if url else None
     return url if url and len(url) <= validation.CUSTOM_MAX_LENGTH else None
 
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import g, request
+from flask import g, has_request_context, request
 from flask_babel import Babel, get_locale
 from werkzeug.exceptions import HTTPException
 
@@ -37,6 +37,8 @@ def requested_language():
 
 def select_language():
     """Pick the language: ?lang= (or a lang input), then Accept-Language, then the form's default."""
+    if not has_request_context():
+        return None  # a command line speaks the default language, English
     if g.get("language"):
         return g.language  # chosen already for this request (the admin's own choice)
     form = g.get("form")

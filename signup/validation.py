@@ -24,7 +24,7 @@ DATE_FORMATS = (
     re.compile(r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})$"),
 )
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
-CHECKED = "true"  # what a ticked checkbox field sends
+CHECKED = "true"  # what a ticked checkbox field sends unless the forms file gives its `value`
 
 
 def origin_of(url):
@@ -145,7 +145,7 @@ def typed(kind, value):
     if kind.kind == "select":
         return (value, None) if value in kind.options else (None, _("Choose one of the options."))
     if kind.kind == "checkbox":
-        return (CHECKED, None) if is_checked(value) else (None, None)
+        return (kind.value, None) if is_checked(value) else (None, None)
     return value, None
 
 

@@ -78,8 +78,11 @@ def _one_or_many(items):
 
 
 def address_books(fields):
-    """Return GET addressbooks' answer for `fields`, with string numbers and one-element objects."""
-    groups = {}
+    """Return GET addressbooks' answer for `fields`, with string numbers and one-element objects.
+
+    A field's "book" (default "Contacts") puts it in that address book, so an account may have several.
+    """
+    books = {}
     for item in fields:
         described = {
             "type": item["type"],
@@ -93,12 +96,24 @@ def address_books(fields):
             "fieldKey": item["name"].lower(),
             "description": described,
         }
+        groups = books.setdefault(item.get("book", "Contacts"), {})
         groups.setdefault(item.get("group", "Main"), []).append(entry)
-    field_groups = [
-        {"name": name, "profileKey": name.lower(), "fields": _one_or_many(items)} for name, items in groups.items()
-    ]
-    book = {"addressBookId": "7200", "name": "Contacts", "fieldGroups": _one_or_many(field_groups)}
-    return {"addressBook": book}
+    answer = []
+    for number, (name, groups) in enumerate((books or {"Contacts": {}}).items()):
+        field_groups = [
+            {"name": group, "profileKey": group.lower(), "fields": _one_or_many(items)}
+            for group, items in groups.items()
+        ]
+        answer.append({"addressBookId": str(7200 + number), "name": name, "fieldGroups": _one_or_many(field_groups)})
+    return {"addressBook": _one_or_many(answer)}
+
+
+def segments_page(names, start, quirky):
+    """Return one page of GET groups' answer; `quirky`: one row as a bare object, ids as strings."""
+    rows = [{"id": 5000 + i, "name": name, "type": "Static"} for i, name in enumerate(names, start)]
+    if not quirky:
+        return rows
+    return _one_or_many([{**row, "id": str(row["id"])} for row in rows])
 
 
 class Server(ThreadingHTTPServer):
@@ -126,6 +141,7 @@ class FakeEsputnik:
         self.window = collections.deque()
         self.fields = []  # {"id", "name", "type", "values", "group"}: the account's custom fields
         self.segments = []  # the account's segment names
+        self.quirky_segments = False  # GET groups as eSputnik's XML-style JSON may give it
         self.server = Server(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -149,7 +165,7 @@ class FakeEsputnik:
             self.script = Script()
             self.recent_bodies.clear()
             self.window.clear()
-            self.fields, self.segments = [], []
+            self.fields, self.segments, self.quirky_segments = [], [], False
             self.api_key, self.duplicate_window, self.rate_limit, self.latency = "test-key", 60.0, None, 0.0
 
     def then(self, *actions):
@@ -276,8 +292,7 @@ class FakeEsputnik:
                 query = parse_qs(urlsplit(self.path).query)
                 start = max(int(query.get("startindex", ["1"])[0]), 1)
                 rows = min(int(query.get("maxrows", ["500"])[0]), 500)
-                names = fake.segments[start - 1 : start - 1 + rows]
-                return [{"id": 5000 + i, "name": name, "type": "Static"} for i, name in enumerate(names, start)]
+                return segments_page(fake.segments[start - 1 : start - 1 + rows], start, fake.quirky_segments)
 
             def _check(self):
                 """Return an error (status, message) the real API would give, or None."""

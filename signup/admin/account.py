@@ -3,13 +3,14 @@
 import json
 from datetime import datetime
 
-from flask import g, redirect, url_for
+from flask import abort, g, redirect, request, url_for
+from flask_babel import gettext as _
 
 from .. import db
 from ..db import Flag
-from ..forms import account_check
+from ..forms import account_check, catalogue
 from ..forms.accounts import DEFAULT
-from .access import bp
+from .access import ActionForm, bp
 
 FLAG = "account_check"
 # The admin waits for this check, so it gets a shorter leash than deliveries do.
@@ -57,10 +58,16 @@ def _stored():
 @bp.context_processor
 def account_report():
     # A function, not a value: only the page that shows the check reads it.
-    return {"account_report": last}
+    return {"account_report": last, "mismatch": account_check.describe}
 
 
-@bp.get("/account-check")
+@bp.post("/account-check")
 def check_account():
+    # It asks eSputnik and writes the report, so it takes a button with the CSRF token, never a link.
+    if not ActionForm().validate_on_submit():
+        abort(400, description=_("The page had expired; reload it and try again."))
     save(account_check.check_all(timeout=CHECK_TIMEOUT))
-    return redirect(url_for("admin.index") + "#account", 303)
+    form_id = request.form.get("form", "")
+    # Back to the row of the form whose button was pressed.
+    anchor = f"#account-{form_id}" if catalogue.find(form_id) else ""
+    return redirect(url_for("admin.index") + anchor, 303)

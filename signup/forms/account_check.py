@@ -5,10 +5,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..db import utcnow
 from ..delivery import account_status, esputnik_account, outbox
-from ..validation import CHECKED
 from . import catalogue
 from .accounts import DEFAULT
 from .collecting import TEXT
@@ -26,26 +26,72 @@ ACCEPTS = {
 def _field_problems(key, field_id, kind, found):
     info = found.get(field_id)
     if info is None:
-        return [f"{key}: field id {field_id} does not exist in the eSputnik account"]
+        return [{"says": "missing", "key": key, "id": field_id}]
     if info.type not in ACCEPTS[kind.kind]:
-        wanted = " or ".join(sorted(ACCEPTS[kind.kind]))
-        found_type = info.type or "untyped"
-        return [f"{key}: field {field_id} ({info.name}) is {found_type} in eSputnik; {kind.kind} needs {wanted}"]
-    sent = kind.options if kind.kind == "select" else (CHECKED,) if kind.kind == "checkbox" else ()
+        wanted = sorted(ACCEPTS[kind.kind])
+        return [dict(says="type", key=key, id=field_id, name=info.name, found=info.type, kind=kind.kind, wanted=wanted)]
+    sent = kind.options if kind.kind == "select" else (kind.value,) if kind.kind == "checkbox" else ()
     missing = [value for value in sent if info.values and value not in info.values]
     if missing:
-        return [f"{key}: field {field_id} ({info.name}) does not allow {', '.join(map(repr, missing))}"]
+        return [{"says": "values", "key": key, "id": field_id, "name": info.name, "values": missing}]
     return []
 
 
 def _group_problem(key, name, segments):
     near = difflib.get_close_matches(name, sorted(segments), n=1, cutoff=0.75)
-    hint = f"; did you mean {near[0]!r}?" if near else ""
-    return f"{key}: no segment {name!r} in eSputnik, which would create it at the first sign-up{hint}"
+    return {"says": "group", "key": key, "name": name, "near": near[0] if near else None}
+
+
+def _either(names):
+    return names[0] if len(names) == 1 else _("%(first)s or %(last)s", first=", ".join(names[:-1]), last=names[-1])
+
+
+def describe(problem):
+    """Return one mismatch in words, in the current language (a report kept as text is shown as it is)."""
+    if isinstance(problem, str):
+        return problem
+    says, key = problem["says"], problem["key"]
+    if says == "missing":
+        return _("%(key)s: field id %(id)s does not exist in the eSputnik account", key=key, id=problem["id"])
+    if says == "type":
+        return _(
+            "%(key)s: field %(id)s (%(name)s) is %(found)s in eSputnik; %(kind)s needs %(wanted)s",
+            key=key,
+            id=problem["id"],
+            name=problem["name"],
+            found=problem["found"] or _("untyped"),
+            kind=problem["kind"],
+            wanted=_either(problem["wanted"]),
+        )
+    if says == "values":
+        values = ", ".join(map(repr, problem["values"]))
+        return _(
+            "%(key)s: field %(id)s (%(name)s) does not allow %(values)s",
+            key=key,
+            id=problem["id"],
+            name=problem["name"],
+            values=values,
+        )
+    if problem["near"]:
+        return _(
+            "%(key)s: no segment %(name)s in eSputnik, which would create it at the first sign-up; "
+            "did you mean %(near)s?",
+            key=key,
+            name=repr(problem["name"]),
+            near=repr(problem["near"]),
+        )
+    return _(
+        "%(key)s: no segment %(name)s in eSputnik, which would create it at the first sign-up",
+        key=key,
+        name=repr(problem["name"]),
+    )
 
 
 def mismatches(form, fields, segments):
-    """Return what in `form` does not match the account's custom fields ({id: FieldInfo}) and segment names."""
+    """Return what in `form` does not match the account's custom fields ({id: FieldInfo}) and segment names.
+
+    Each mismatch is a dict that `describe` puts in words, so a kept report reads in each reader's language.
+    """
     problems = []
     for name, field_id in form.custom_fields.items():
         problems += _field_problems(f"custom_fields.{name}", field_id, form.custom_types.get(name, TEXT), fields)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from ..validation import CHECKED, has_control_characters
 from .consent_link import problem as link_problem
 from .form_checks import FIELD_NAME, RESERVED_NAMES, STANDARD_FIELDS
 
@@ -17,10 +18,11 @@ MAX_ID = 2**31
 
 @dataclass(frozen=True)
 class FieldType:
-    """The type of a custom field: text, number, date, select (with options) or checkbox."""
+    """The type of a custom field: text, number, date, select (with options) or checkbox (with the value it sends)."""
 
     kind: str = "text"
     options: tuple = ()
+    value: str = CHECKED
 
 
 TEXT = FieldType()
@@ -34,6 +36,19 @@ def _option(value):
     return isinstance(value, str) and 0 < len(value.strip()) <= MAX_OPTION
 
 
+def _checked_value(reader, key, value):
+    """Return what a ticked checkbox sends: its `value`, else "true"; only a checkbox has one."""
+    if "value" not in value:
+        return CHECKED
+    if value.get("type") != "checkbox":
+        reader.fail(f"{key}.value", "only a checkbox has a value")
+    elif not _option(value["value"]) or has_control_characters(value["value"]):
+        reader.fail(f"{key}.value", "expected the text eSputnik's checkbox list holds for a tick, like \"Так\"")
+    else:
+        return value["value"].strip()
+    return None
+
+
 def read_custom_field(reader, name, value):
     """Return (field id, FieldType) of one `custom_fields` entry, or (None, None) after a problem."""
     key = f"custom_fields.{name}"
@@ -42,8 +57,8 @@ def read_custom_field(reader, name, value):
             reader.fail(key, "expected eSputnik's numeric field id, or { id = ..., type = ... }")
             return None, None
         return value, TEXT
-    for unknown in sorted(set(value) - {"id", "type", "options"}):
-        reader.fail(f"{key}.{unknown}", "unknown key (use id, type, options)")
+    for unknown in sorted(set(value) - {"id", "type", "options", "value"}):
+        reader.fail(f"{key}.{unknown}", "unknown key (use id, type, options, value)")
     field_id, kind = _field_id(value.get("id")), value.get("type", "text")
     if field_id is None:
         reader.fail(f"{key}.id", "expected eSputnik's numeric field id")
@@ -58,7 +73,10 @@ def read_custom_field(reader, name, value):
             return None, None
     elif "options" in value:
         reader.fail(f"{key}.options", "only a select has options")
-    return field_id, FieldType(kind, tuple(o.strip() for o in options) if kind == "select" else ())
+    checked = _checked_value(reader, key, value)
+    if checked is None:
+        return None, None
+    return field_id, FieldType(kind, tuple(o.strip() for o in options) if kind == "select" else (), checked)
 
 
 def check_hidden(reader, custom):

@@ -3,6 +3,7 @@
 import dataclasses
 import re
 
+from .collecting import check_consent
 from .form_checks import TableReader, check_form_type
 from .theme import read as read_theme
 
@@ -39,11 +40,10 @@ def _variant(spec, name, reader, form_theme, text_keys):
     allowed = (*text_keys, *OWN_KEYS)
     for key in sorted(set(table) - set(allowed)):
         reader.fail(key, f"unknown key (a variant may set {', '.join(allowed)})")
-    texts = dict(spec.texts)
-    for key in text_keys:
-        value = reader.text(key) if key in table else None
-        if value:
-            texts[key] = value
+    given = {key: reader.text(key) for key in text_keys if key in table}
+    texts = {**spec.texts, **{key: value for key, value in given.items() if value}}
+    # A variant's consent is shown as the form's own is, so its link is held to the same rule.
+    check_consent(reader, given.get("consent"))
     theme = spec.theme
     if "theme" in table:
         own = table["theme"]

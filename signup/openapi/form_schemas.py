@@ -12,7 +12,7 @@ HIDDEN_VALUES = {
     "utm_term": "The host page's utm_term tag.",
     "utm_content": "The host page's utm_content tag.",
     "page_url": "The address of the page the form was on (an absolute http(s) URL).",
-    "referrer": "Where the person came to that page from (an absolute http(s) URL).",
+    "referrer": "Where the person came to that page from (an absolute http(s) URL), kept without query or fragment.",
 }
 FIELD_TYPES = ("email", "tel", "text", "number", "date", "select", "checkbox")
 

@@ -59,8 +59,14 @@ def clean_url(value):
     return value.strip()
 
 
+def without_query(url):
+    """Return an http(s) address as its origin and path: no query, fragment or user name, which may be personal."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+
+
 def page_url(data):
-    """Return the host page's address: a page_url or page input, else the Referer from another site."""
+    """Return the host page's address: a page_url or page input, else the Referer from another site (no query)."""
     for key in (PAGE_URL_FIELD, "page"):
         given = clean_url(data.get(key))
         if given:
@@ -68,7 +74,7 @@ def page_url(data):
     referrer = clean_url(request.referrer)
     # A Referer from our own pages (the form posting itself, a language switch) says nothing of the host page.
     if referrer and urlsplit(referrer).netloc != request.host:
-        return referrer
+        return without_query(referrer)
     return None
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from signup.delivery import esputnik_account
+from signup.delivery import esputnik, esputnik_account
 from signup.delivery.esputnik_account import FieldInfo
 from signup.forms import account_check, catalogue
 
@@ -68,10 +68,32 @@ def test_a_form_that_matches_has_no_problem():
         (ACCOUNT, {"Subscribers"}, "choose_groups: no segment 'News' in eSputnik, which would create it"),
     ],
 )
-def test_each_mismatch_is_named(account, segments, problem):
+def test_each_mismatch_is_named(app, account, segments, problem):
     account = {k: v for k, v in account.items() if v is not None}
     (found,) = account_check.mismatches(SHOP, account, segments)
-    assert found.startswith(problem)
+    with app.app_context():
+        assert account_check.describe(found).startswith(problem)
+
+
+def test_a_checkbox_is_checked_against_the_value_it_sends(app):
+    form = catalogue.parse(FORMS.replace('type = "checkbox" }', 'type = "checkbox", value = "Так" }'))["shop"]
+    assert account_check.mismatches(form, {**ACCOUNT, 118: FieldInfo("VIP", "CHECKBOXLIST", ("Так",))}, SEGMENTS) == []
+    (found,) = account_check.mismatches(form, ACCOUNT, SEGMENTS)
+    with app.app_context():
+        assert account_check.describe(found) == "custom_fields.vip: field 118 (VIP) does not allow 'Так'"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("uk", "custom_fields.born: поля 116 немає в обліковому записі eSputnik"),
+        ("ru", "custom_fields.born: поля 116 нет в аккаунте eSputnik"),
+    ],
+)
+def test_a_mismatch_is_put_in_words_in_the_readers_language(app, language, words):
+    (found,) = account_check.mismatches(SHOP, {k: v for k, v in ACCOUNT.items() if k != 116}, SEGMENTS)
+    with app.test_request_context(f"/?lang={language}"):
+        assert account_check.describe(found) == words
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -88,6 +110,34 @@ def test_the_client_reads_one_field_as_an_object_and_many_as_a_list(app, fake_es
         assert found[116] == FieldInfo("Birthday", "DATE") and found[117].type == "NUMBER"
     (call,) = fake_esputnik.calls
     assert (call.method, call.path) == ("GET", "/api/v1/addressbooks")
+
+
+def test_the_client_reads_fields_from_every_address_book(app, fake_esputnik):
+    fake_esputnik.fields = [
+        {"id": 115, "name": "Size", "type": "COMBOBOX", "values": ["S"], "book": "Shop"},
+        {"id": 116, "name": "Birthday", "type": "DATE", "book": "Events"},
+        {"id": 117, "name": "Age", "type": "NUMBER", "book": "Events", "group": "Personal"},
+    ]
+    books = esputnik.get(app.config, esputnik_account.ADDRESSBOOKS_PATH).json()["addressBook"]
+    assert [book["addressBookId"] for book in books] == ["7200", "7201"]
+    found = esputnik_account.custom_fields(app.config)
+    assert sorted(found) == [115, 116, 117] and found[116] == FieldInfo("Birthday", "DATE")
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_client_reads_one_segment_as_an_object_and_ids_as_strings(app, fake_esputnik, count):
+    names = ["News", "Sales", "VIP"][:count]
+    fake_esputnik.segments, fake_esputnik.quirky_segments = names, True
+    answer = esputnik.get(app.config, esputnik_account.GROUPS_PATH, {"startindex": 1, "maxrows": 500}).json()
+    rows = [answer] if count == 1 else answer
+    assert isinstance(answer, dict) == (count == 1) and all(isinstance(row["id"], str) for row in rows)
+    assert esputnik_account.segment_names(app.config) == set(names)
+
+
+def test_a_last_page_of_one_segment_ends_the_reading(app, fake_esputnik):
+    fake_esputnik.segments, fake_esputnik.quirky_segments = [f"Segment {n}" for n in range(501)], True
+    assert len(esputnik_account.segment_names(app.config)) == 501
+    assert len(fake_esputnik.calls) == 2
 
 
 def test_segments_are_read_page_by_page(app, fake_esputnik):

@@ -34,6 +34,10 @@ def test_the_shipped_examples_load_and_cover_the_three_kinds():
     assert any(f.consent and "first_name" in f.fields for f in forms.values())
     assert any(f.fields == ("phone",) for f in forms.values())
     assert any(f.custom_fields for f in forms.values())
+    # Each typed custom field once, the checkbox with its own value, for a reader to copy.
+    kinds = [kind for f in forms.values() for kind in f.custom_types.values()]
+    assert sorted(k.kind for k in kinds if k.kind in ("number", "date", "checkbox")) == ["checkbox", "date", "number"]
+    assert [k.value for k in kinds if k.kind == "checkbox"] == ["Так"]
 
 
 def test_a_good_form_is_read_whole():

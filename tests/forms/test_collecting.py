@@ -1,9 +1,15 @@
 """The forms file's keys for what a form collects beyond the contact: hidden, choose_groups, typed custom_fields."""
 
-import pytest
+import json
 
+import pytest
+from sqlalchemy import select
+
+from signup import db
+from signup.db import Submission
 from signup.forms import catalogue
 from signup.forms.collecting import FieldType
+from tests.conftest import sign_up
 
 BASE = 'form_type = "x"\nfields = ["email", "size"]\n'
 
@@ -42,6 +48,12 @@ def test_hidden_values_and_chosen_groups_are_read():
         ('[forms.x.custom_fields]\nsize = { id = 1, type = "date", options = ["S"] }', "size.options"),
         ('[forms.x.custom_fields]\nsize = { type = "date" }', "forms.x.custom_fields.size.id"),
         ('[forms.x.custom_fields]\nsize = { id = 1, kind = "date" }', "forms.x.custom_fields.size.kind"),
+        (
+            '[forms.x.custom_fields]\nsize = { id = 1, type = "text", value = "Так" }',
+            "forms.x.custom_fields.size.value",
+        ),
+        ('[forms.x.custom_fields]\nsize = { id = 1, type = "checkbox", value = " " }', "custom_fields.size.value"),
+        ('[forms.x.custom_fields]\nsize = { id = 1, type = "checkbox", value = true }', "custom_fields.size.value"),
         ("[forms.x.hidden]\nutm_source = 0", "forms.x.hidden.utm_source"),
         ("[forms.x.hidden]\nemail = 3", "forms.x.hidden.email"),
         ("[forms.x.hidden]\nlang = 3", "forms.x.hidden.lang"),
@@ -60,3 +72,39 @@ def test_mistakes_name_the_form_and_key(extra, named):
 def test_a_hidden_name_may_not_be_a_custom_field():
     with pytest.raises(catalogue.CatalogueError, match=r"forms\.x\.hidden\.city"):
         parse("[forms.x.custom_fields]\ncity = 1\n[forms.x.hidden]\ncity = 2", fields='["email", "city"]')
+
+
+AGREE = """
+[forms.agree]
+form_type = "agree"
+fields = ["email", "agree", "vip"]
+[forms.agree.custom_fields]
+agree = { id = 116, type = "checkbox", value = "Так" }
+vip = { id = 117, type = "checkbox" }
+"""
+
+
+def test_a_checkbox_keeps_the_value_it_sends_and_true_by_default():
+    form = catalogue.parse(AGREE)["agree"]
+    assert form.custom_types == {
+        "agree": FieldType("checkbox", value="Так"),
+        "vip": FieldType("checkbox", value="true"),
+    }
+
+
+@pytest.fixture
+def agree_client(settings, request):
+    settings["FORMS"] = catalogue.parse(AGREE)
+    return request.getfixturevalue("client")
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize(
+    ("ticked", "sent"),
+    [({"agree": "yes", "vip": "on"}, [{"id": 116, "value": "Так"}, {"id": 117, "value": "true"}]), ({}, [])],
+)
+def test_a_ticked_checkbox_sends_its_own_value_to_esputnik(agree_client, ticked, sent):
+    assert sign_up(agree_client, "agree", email="box@example.com", **ticked).status_code == 303
+    with agree_client.application.app_context(), db.session() as session:
+        (row,) = session.scalars(select(Submission)).all()
+    assert json.loads(row.payload)["contact"].get("fields", []) == sent

@@ -50,6 +50,21 @@ def test_a_consent_with_a_bad_link_stops_the_start(consent, named):
     assert named in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("consent", "named"),
+    [
+        ('"[a](https://a.example) and [b](https://b.example)"', "forms.x.variants.b.consent: may hold one Markdown"),
+        ('{ en = "ok", ru = "[политика](ftp://a.example)" }', "forms.x.variants.b.consent.ru: its link must look like"),
+    ],
+)
+def test_a_variants_consent_is_checked_as_the_forms_own(consent, named):
+    form = f'[forms.x]\nform_type = "x"\nfields = ["email"]\nconsent = "{POLICY}"\n'
+    with pytest.raises(catalogue.CatalogueError) as caught:
+        catalogue.parse(f"{form}[forms.x.variants.b]\nconsent = {consent}\n")
+    assert named in str(caught.value)
+    assert catalogue.parse(f'{form}[forms.x.variants.b]\nconsent = "{POLICY}"\n')["x"].variants["b"].consent
+
+
 @pytest.mark.both_databases
 def test_the_form_shows_the_link_and_the_record_keeps_the_text_as_shown(app, client):
     forms = app.extensions["signup.forms"]

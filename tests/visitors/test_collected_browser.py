@@ -36,7 +36,34 @@ required = ["email", "size"]
 allowed_origins = ["{host}"]
 [forms.paged.custom_fields]
 size = {{ id = 115, type = "select", options = ["S", "M", "L"] }}
+
+[forms.mistakes]
+form_type = "mistakes"
+choose_groups = ["News", "Sales"]
+fields = ["email", "birthday", "age"]
+required = ["email"]
+allowed_origins = ["{host}"]
+consent = "I agree to the [privacy policy](https://shop.example.com/privacy) of the shop."
+[forms.mistakes.custom_fields]
+birthday = {{ id = 116, type = "date" }}
+age = {{ id = 117, type = "number" }}
 """
+# What a program (not a person, whom the inputs stop) may send: a number and a date that are
+# neither, and a group the form does not list.
+MISTAKES = """form => {
+  for (const [name, value] of [["age", "many"], ["birthday", "31.02.2026"]]) {
+    const input = form.querySelector(`[name=${name}]`);
+    input.type = "text";
+    input.value = value;
+  }
+  const box = form.querySelector("input[name=groups]");
+  box.value = "Admins";
+  box.checked = true;
+}"""
+OWN_TYPES = """form => {
+  form.querySelector("[name=age]").type = "number";
+  form.querySelector("[name=birthday]").type = "date";
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -138,5 +165,33 @@ def test_axe_finds_no_violation_with_groups_and_typed_inputs(site, page):
         missing_service(f"axe-core at {AXE} (npm ci)")
     page.goto(landmarked(site, "/axe-extras", site.iframe("extras")))
     page.frame_locator("iframe").locator("fieldset.groups").wait_for()
+    violations = run_axe(page)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+
+
+@pytest.mark.parametrize("form_id", ["extras", "mistakes"])  # errors drawn by form.js, then by the server
+def test_axe_finds_no_violation_in_errors_on_a_date_a_number_and_groups(site, page, form_id):
+    if not AXE.exists():
+        missing_service(f"axe-core at {AXE} (npm ci)")
+    page.goto(landmarked(site, f"/axe-mistakes-{form_id}", site.iframe(form_id)))
+    form = page.frame_locator("iframe")
+    form.locator("input[name=email]").fill("mistakes@example.com")
+    form.locator("form").evaluate(MISTAKES)
+    form.locator("button[type=submit]").click()
+    for name in ("birthday", "age", "groups"):
+        form.locator(f"#e-{name}").wait_for()
+    assert form.locator("#f-groups").get_attribute("aria-describedby") == "e-groups"
+    form.locator("form").evaluate(OWN_TYPES)
+    violations = run_axe(page)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+
+
+def test_axe_finds_no_violation_in_the_consent_link(site, page):
+    if not AXE.exists():
+        missing_service(f"axe-core at {AXE} (npm ci)")
+    page.goto(landmarked(site, "/axe-consent-link", site.iframe("mistakes")))
+    link = page.frame_locator("iframe").locator(".consent a")
+    assert link.get_attribute("href") == "https://shop.example.com/privacy"
+    assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
     violations = run_axe(page)
     assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]

@@ -211,3 +211,17 @@ def test_the_thank_you_heading_says_to_check_the_inbox_when_an_address_was_given
     assert "<h1>Check your inbox</h1>" in client.get("/f/news/thanks?to=a***@example.com").get_data(as_text=True)
     assert "<h1>Перевірте пошту</h1>" in client.get("/f/news/thanks?lang=uk&to=a***@example.com").get_data(as_text=True)
     assert "<h1>Check your inbox</h1>" not in client.get("/f/news/thanks").get_data(as_text=True)
+
+
+def test_a_form_that_asks_no_email_names_no_address_nor_inbox(client):
+    answer = sign_up(client, "phone", phone="+380501234567", email="ada@gmail.com")
+    assert answer.status_code == 303 and "to=" not in answer.headers["Location"]
+    html = client.get("/f/phone/thanks?lang=en&to=a***@gmail.com").get_data(as_text=True)
+    assert "a***@gmail.com" not in html and "open-inbox" not in html and "Check your inbox" not in html
+
+
+def test_without_a_page_to_go_back_to_the_thank_you_offers_the_forms_site(client):
+    html = client.get("/f/phone/thanks?lang=uk").get_data(as_text=True)
+    assert '<a class="site" href="https://shop.example.com/" target="_top">Перейти на shop.example.com</a>' in html
+    html = client.get("/f/news/thanks?lang=en&back=https://shop.example.com/blog").get_data(as_text=True)
+    assert 'class="back" href="https://shop.example.com/blog"' in html and 'class="site"' not in html
