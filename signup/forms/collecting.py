@@ -43,7 +43,7 @@ def _checked_value(reader, key, value):
     if value.get("type") != "checkbox":
         reader.fail(f"{key}.value", "only a checkbox has a value")
     elif not _option(value["value"]) or has_control_characters(value["value"]):
-        reader.fail(f"{key}.value", "expected the text eSputnik's checkbox list holds for a tick, like \"Так\"")
+        reader.fail(f"{key}.value", 'expected the text eSputnik\'s checkbox list holds for a tick, like "Так"')
     else:
         return value["value"].strip()
     return None
