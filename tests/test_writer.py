@@ -240,3 +240,35 @@ def test_a_prepared_statement_raises_the_error_sqlalchemy_would(app):
         intake.INSERT_SUBMISSION.run(connection, _prepared_row(app))
         with pytest.raises(IntegrityError):
             intake.INSERT_SUBMISSION.run(connection, _prepared_row(app))
+
+
+def _stored_through_the_writer(app, n):
+    row = {**_prepared_row(app), "id": f"k{n}", "contact_key": f"k{n}@example.com"}
+    with app.app_context():
+        db.writer().run(lambda connection: intake.INSERT_SUBMISSION.run(connection, row))
+
+
+@pytest.mark.both_databases
+def test_on_postgresql_the_batches_of_a_busy_moment_share_one_connection(app, backend):
+    checkouts = []
+    with app.app_context():
+        event.listen(db.engine(), "checkout", lambda *_: checkouts.append(1))
+    for n in range(3):
+        _stored_through_the_writer(app, n)
+    # SQLite's connections carry the process's write lock, so each batch gives its own back.
+    assert len(checkouts) == (1 if backend == "postgres" else 3)
+
+
+@pytest.mark.both_databases
+def test_a_connection_the_database_dropped_costs_no_sign_up(app, backend):
+    _stored_through_the_writer(app, 1)
+    with app.app_context():
+        kept = db.writer().kept
+        if backend == "postgres":
+            pid = kept.connection.driver_connection.info.backend_pid
+            with db.engine().connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    _stored_through_the_writer(app, 2)  # the batch fails on the dead connection, then is stored alone
+    _stored_through_the_writer(app, 3)  # and the next one takes a fresh connection
+    with app.app_context(), db.session() as session:
+        assert sorted(session.scalars(select(Submission.id))) == ["k1", "k2", "k3"]
