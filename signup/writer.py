@@ -10,13 +10,9 @@ time, so one bad sign-up never takes the others down with it.
 """
 
 import threading
-import time
 from collections import deque, namedtuple
 
-from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
-
-KEPT_SECONDS = 5.0  # a kept connection idle for longer goes back to the pool and is pinged when next taken
 
 
 class _Job:
@@ -40,12 +36,6 @@ class Writer:
     def __init__(self, engine, max_batch=64):
         self.engine, self.max_batch = engine, max_batch
         self.waiting, self.lock, self.writing = deque(), threading.Lock(), False
-        # PostgreSQL: the batches of a busy moment share one connection, checked out (and pinged) once,
-        # where a connection per batch cost two round trips of its ping each time. Not on SQLite,
-        # whose connections hold the process's write lock until they go back to the pool.
-        self.keep, self.kept, self.kept_until = engine.dialect.name == "postgresql", None, 0.0
-        if self.keep:
-            event.listen(engine, "engine_disposed", lambda _engine: self._drop(broken=True))
 
     def run(self, work):
         """Run `work(connection)` inside the next batch's transaction; return its result once committed."""
@@ -88,38 +78,13 @@ class Writer:
                 else:
                     self.writing = False
 
-    def _connection(self):
-        """Return the connection for the next batch: the kept one while it was used a moment ago, else a fresh one."""
-        if self.kept is not None and time.monotonic() > self.kept_until:
-            self._drop()
-        if self.kept is None:
-            self.kept = self.engine.connect()
-        return self.kept
-
-    def _drop(self, broken=False):
-        kept, self.kept = self.kept, None
-        if kept is not None:
-            if broken:
-                kept.invalidate()  # closed at once, not pooled: the server dropped it, or the pool is gone
-            kept.close()
-
     def _store(self, batch):
         try:
-            if self.keep:
-                connection = self._connection()
-                try:
-                    with connection.begin():
-                        results = [job.work(connection) for job in batch]
-                except BaseException:
-                    self._drop(broken=True)  # the next transaction takes a pinged one from the pool
-                    raise
-                self.kept_until = time.monotonic() + KEPT_SECONDS
-            else:
-                with self.engine.begin() as connection:
-                    results = [job.work(connection) for job in batch]
+            with self.engine.begin() as connection:
+                results = [job.work(connection) for job in batch]
         except Exception as exc:  # each job then gets its own result or error
-            # A kept connection may have been dropped by the server while idle: even a lone job is tried again.
-            if len(batch) == 1 and not self.keep:
+            # A connection the server dropped is replaced for the retry: even a lone job is tried again.
+            if len(batch) == 1 and not getattr(exc, "connection_invalidated", False):
                 batch[0].finish(error=exc)
             else:
                 for job in batch:
@@ -169,14 +134,14 @@ class Prepared:
         values = {**defaults, **params}
         for key, process in processors.items():
             values[key] = process(values[key])
-        driver = connection.connection.driver_connection
-        cursor = driver.cursor()
+        cursor = connection.connection.driver_connection.cursor()
         arguments = values if order is None else [values[key] for key in order]
         try:
             try:
                 cursor.execute(sql, arguments)
             except connection.dialect.loaded_dbapi.Error as exc:
-                # Raised as SQLAlchemy would, so callers catch one kind of error (IntegrityError, ...).
+                # Raised as SQLAlchemy would, so callers catch one kind of error (IntegrityError, ...). A lost
+                # connection is found when the transaction is rolled back, and SQLAlchemy then replaces it.
                 raise DBAPIError.instance(sql, arguments, exc, connection.dialect.loaded_dbapi.Error) from exc
             if cursor.description is None or row is None:
                 return cursor.fetchall() if cursor.description else None

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from signup import db, intake
 from signup.config import ROOT
-from signup.db import Submission, make_engine
+from signup.db import Submission, engines, make_engine
 from signup.writer import Prepared, Writer
 from tests.conftest import FORMS_FILE, SECRET, wait_for
 
@@ -249,26 +249,35 @@ def _stored_through_the_writer(app, n):
 
 
 @pytest.mark.both_databases
-def test_on_postgresql_the_batches_of_a_busy_moment_share_one_connection(app, backend):
-    checkouts = []
+def test_a_connection_idle_for_a_while_is_checked_and_one_used_a_moment_ago_is_not(app, backend, monkeypatch):
+    pings = []
     with app.app_context():
-        event.listen(db.engine(), "checkout", lambda *_: checkouts.append(1))
-    for n in range(3):
-        _stored_through_the_writer(app, n)
-    # SQLite's connections carry the process's write lock, so each batch gives its own back.
-    assert len(checkouts) == (1 if backend == "postgres" else 3)
+        monkeypatch.setattr(type(db.engine().dialect), "do_ping", lambda _self, _dbapi: pings.append(1) or True)
+    _stored_through_the_writer(app, 1)
+    _stored_through_the_writer(app, 2)
+    assert pings == []  # a round trip per batch saved while sign-ups keep coming
+    monkeypatch.setattr(engines, "IDLE_SECONDS", 0.0)
+    time.sleep(0.01)
+    _stored_through_the_writer(app, 3)
+    assert pings == ([1] if backend == "postgres" else [])  # SQLite's file needs no check
 
 
 @pytest.mark.both_databases
 def test_a_connection_the_database_dropped_costs_no_sign_up(app, backend):
-    _stored_through_the_writer(app, 1)
+    used = set()
     with app.app_context():
-        kept = db.writer().kept
         if backend == "postgres":
-            pid = kept.connection.driver_connection.info.backend_pid
-            with db.engine().connect() as other:
-                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    _stored_through_the_writer(app, 2)  # the batch fails on the dead connection, then is stored alone
-    _stored_through_the_writer(app, 3)  # and the next one takes a fresh connection
+            event.listen(db.engine(), "checkout", lambda dbapi, *_: used.add(dbapi.info.backend_pid))
+    _stored_through_the_writer(app, 1)
+    if used:  # the pool's connection, used a moment ago, so not checked again before its next use
+        with app.app_context():
+            outside = create_engine(db.engine().url)
+        with outside.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(:pids) AS pid"), {"pids": list(used)})
+            alive = text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)")
+            assert wait_for(lambda: other.execute(alive, {"pids": list(used)}).scalar() == 0)
+        outside.dispose()
+    _stored_through_the_writer(app, 2)  # fails on its dead connection, then is stored on a new one
+    _stored_through_the_writer(app, 3)
     with app.app_context(), db.session() as session:
         assert sorted(session.scalars(select(Submission.id))) == ["k1", "k2", "k3"]

@@ -6,6 +6,7 @@ import pytest
 
 from signup import create_app
 from signup.delivery import worker
+from tests.admin.test_account import check_again
 from tests.conftest import SECRET, empty_database, two_accounts
 from tests.delivery.test_accounts import hook
 
@@ -143,7 +144,7 @@ def check_row(html, form_id):
 @pytest.mark.both_databases
 def test_the_account_check_asks_each_account_about_its_own_forms(app, client, fake_esputnik, shop):
     fake_esputnik.segments, shop.segments = ["Plain news"], ["Shop news"]
-    assert client.get("/admin/account-check", auth=AUTH).status_code == 303
+    assert check_again(client, "plain").status_code == 303
     html = page(client)
     assert "custom fields and groups match" in check_row(html, "plain")
     assert "custom fields and groups match" in check_row(html, "news")
@@ -156,12 +157,12 @@ def test_the_account_check_asks_each_account_about_its_own_forms(app, client, fa
     )
     assert f"account shop (SHOP_ESPUTNIK_KEY, {shop.url}):\n  news: matches the eSputnik account" in result.output
     shop.segments = ["Plain news"]  # what the default account has is no help to the shop's form
-    client.get("/admin/account-check", auth=AUTH)
+    check_again(client, "plain")
     html = page(client)
     assert "no segment &#39;Shop news&#39; in eSputnik" in check_row(html, "news")
     assert "custom fields and groups match" in check_row(html, "plain")
     shop.api_key = "rotated"
-    client.get("/admin/account-check", auth=AUTH)
+    check_again(client, "plain")
     html = page(client)
     refused = "could not ask eSputnik: eSputnik refused the API key (401); check SHOP_ESPUTNIK_KEY and its rights"
     assert refused in check_row(html, "news") and "custom fields and groups match" in check_row(html, "plain")
@@ -174,7 +175,7 @@ def test_an_account_without_its_key_is_named_and_the_others_are_checked(
     app = two_accounts({**settings, "DRY_RUN": True}, tmp_path, backend, shop)  # no SHOP_ESPUTNIK_KEY
     fake_esputnik.segments = ["Plain news"]
     client = app.test_client()
-    client.get("/admin/account-check", auth=AUTH)
+    check_again(client, "plain")
     html = page(client)
     assert "not checked: no SHOP_ESPUTNIK_KEY" in check_row(html, "news")
     assert "custom fields and groups match" in check_row(html, "plain")

@@ -1,19 +1,16 @@
 """Storage: the engine, the tables, and migrations run through Alembic."""
 
-import random
-import sqlite3
-import threading
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import ForeignKey, Index, String, Text, create_engine, event, text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-from .writer import Writer
+from ..writer import Writer
+from .engines import make_engine
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 def utcnow():
@@ -135,66 +132,6 @@ class Flag(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-def _begin_immediate(connection, wait=30.0):
-    """Take SQLite's write lock, retrying every millisecond or so while another process holds it.
-
-    SQLite's busy handler sleeps in steps of up to 100 ms where another process commits in about one;
-    the statements go straight to the driver, as this runs for every transaction.
-    """
-    raw = connection.connection.driver_connection
-    deadline = time.monotonic() + wait
-    raw.execute("PRAGMA busy_timeout=0")
-    try:
-        while True:
-            try:
-                raw.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(random.uniform(0.0005, 0.002))
-    finally:
-        raw.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
-
-
-def _sqlite_serialised_writes(engine):
-    # pysqlite's own BEGIN is deferred; taking the write lock up front makes a claim
-    # (select due rows, then mark them) atomic across processes sharing the file.
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-
-    # Threads of one process also queue on a lock of their own: SQLite's busy handler would make
-    # them sleep in growing steps (up to 100 ms) while the file is locked, where a lock wakes them at once.
-    writers = threading.RLock()
-
-    @event.listens_for(engine, "begin")
-    def on_begin(connection):
-        writers.acquire()
-        # Counted on the pooled connection, whose info the pool hands back at check-in.
-        connection.info["writer_holds"] = connection.info.get("writer_holds", 0) + 1
-        _begin_immediate(connection)
-
-    @event.listens_for(engine, "checkin")
-    def on_checkin(_dbapi_connection, record):
-        for _ in range(record.info.pop("writer_holds", 0)):
-            writers.release()
-
-
-def make_engine(url, **options):
-    """Create the engine for `url`, tuned for SQLite or PostgreSQL."""
-    if url.startswith("sqlite"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
-        _sqlite_serialised_writes(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **options)
 
 
 # Sign-ups waiting together are stored in one transaction: SQLite lets one writer commit at a time,
