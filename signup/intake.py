@@ -64,6 +64,12 @@ NEW_ROW = (
     "created_at", "updated_at", "queued_at", "next_attempt_at", "variant", "account",
 )  # fmt: skip
 INSERT_SUBMISSION = Prepared(SUBMISSIONS.insert().values({name: bindparam(name) for name in NEW_ROW}))
+# On PostgreSQL a new submission and its consent go in one statement, one round trip.
+WITH_CONSENT = Prepared(
+    ledger.CONSENT_BESIDE.add_cte(
+        SUBMISSIONS.insert().values({name: bindparam(name) for name in NEW_ROW}).cte("new_submission")
+    )
+)
 MERGE = Prepared(
     SUBMISSIONS.update()
     .where(SUBMISSIONS.c.id == bindparam("merge_id"))
@@ -150,11 +156,13 @@ class Rules(NamedTuple):
         return cls(timedelta(seconds=config["DUPLICATE_WINDOW_SECONDS"]), config["MAX_SIGNUPS_PER_ADDRESS_PER_DAY"])
 
 
-def _store(connection, form, payload, key, language, source, dedupe_key, now, rules):
-    """Return (id, created): merge into, mark as duplicate of, or add beside a recent submission."""
+def _store(connection, form, payload, key, language, source, dedupe_key, now, rules, consent):
+    """Return (id, created): merge into, mark as duplicate of, or add beside a recent submission; record `consent`."""
     recent, recent_count = _seen(connection, form.id, key, now, rules)
     if recent is not None and _mergeable(recent, now):
         MERGE.run(connection, {"merge_id": recent.id, "new_payload": payload, "now": now, "new_source": source})
+        if consent is not None:
+            ledger.record(connection, recent.id, form.id, key, consent)
         return recent.id, False
     state, note = State.PENDING, None
     if recent is not None and recent.payload == payload:
@@ -180,8 +188,18 @@ def _store(connection, form, payload, key, language, source, dedupe_key, now, ru
         "variant": form.variant if source in VARIANT_SOURCES else None,
         "account": form.account,
     }
-    INSERT_SUBMISSION.run(connection, row)
+    _insert(connection, row, None if consent is None else ledger.row(submission_id, form.id, key, consent, now))
     return submission_id, True
+
+
+def _insert(connection, row, consent_row):
+    """Insert a new submission and the ledger row of its consent, if any: in one statement on PostgreSQL."""
+    if consent_row is not None and connection.dialect.name == "postgresql":
+        WITH_CONSENT.run(connection, {**row, **{f"consent_{key}": value for key, value in consent_row.items()}})
+        return
+    INSERT_SUBMISSION.run(connection, row)
+    if consent_row is not None:
+        ledger.INSERT_CONSENT.run(connection, consent_row)
 
 
 def accept(form, values, language, source, dedupe_key=None, token_nonce=None, consent=None):
@@ -204,10 +222,7 @@ def accept(form, values, language, source, dedupe_key=None, token_nonce=None, co
         existing = _find_by_dedupe_key(connection, dedupe_key) if dedupe_key else None
         if existing is not None:
             return existing, False
-        submission_id, created = _store(connection, form, payload, key, language, source, dedupe_key, now, rules)
-        if consent is not None:
-            ledger.record(connection, submission_id, form.id, key, consent)
-        return submission_id, created
+        return _store(connection, form, payload, key, language, source, dedupe_key, now, rules, consent)
 
     try:
         # One transaction, shared with the sign-ups arriving meanwhile (group commit), committed before we return.
