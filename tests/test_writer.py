@@ -271,12 +271,15 @@ def test_a_connection_the_database_dropped_costs_no_sign_up(app, backend):
     _stored_through_the_writer(app, 1)
     if used:  # the pool's connection, used a moment ago, so not checked again before its next use
         with app.app_context():
-            outside = create_engine(db.engine().url)
-        with outside.connect() as other:
-            other.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(:pids) AS pid"), {"pids": list(used)})
-            alive = text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)")
-            assert wait_for(lambda: other.execute(alive, {"pids": list(used)}).scalar() == 0)
-        outside.dispose()
+            # Each statement its own transaction: PostgreSQL keeps one snapshot of its activity per transaction.
+            outside = create_engine(db.engine().url, isolation_level="AUTOCOMMIT")
+        try:
+            with outside.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(:pids) AS pid"), {"pids": list(used)})
+                alive = text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)")
+                assert wait_for(lambda: other.execute(alive, {"pids": list(used)}).scalar() == 0)
+        finally:
+            outside.dispose()
     _stored_through_the_writer(app, 2)  # fails on its dead connection, then is stored on a new one
     _stored_through_the_writer(app, 3)
     with app.app_context(), db.session() as session:
