@@ -146,13 +146,19 @@ def test_the_close_button_is_named_in_the_forms_language(site, context):
     assert box(page).get_attribute("aria-label") == "Новини"
 
 
-def test_popup_keyboard_focus_moves_in_stays_in_and_returns(site, context):
+def opened_from_the_keyboard(site, context, path):
+    """Return a page whose popup a visitor opened with Enter on the page's own #other link."""
     page = context.new_page()
-    page.goto(publish(site, "/keys", tag(site, "pop", "popup", "click:#other")))
+    page.goto(publish(site, path, tag(site, "pop", "popup", "click:#other")))
     wait_ready(page)
     page.focus("#other")
     page.keyboard.press("Enter")
     wait_open(page)
+    return page
+
+
+def test_popup_keyboard_focus_moves_in_stays_in_and_returns(site, context):
+    page = opened_from_the_keyboard(site, context, "/keys")
     assert in_dialog(page)
     visited = []
     for _ in range(8):
@@ -198,12 +204,7 @@ def wait_focus(page, expected):
 
 
 def test_shift_tab_from_the_close_button_reaches_the_forms_last_control(site, context):
-    page = context.new_page()
-    page.goto(publish(site, "/shift-tab", tag(site, "pop", "popup", "click:#other")))
-    wait_ready(page)
-    page.focus("#other")
-    page.keyboard.press("Enter")
-    wait_open(page)
+    page = opened_from_the_keyboard(site, context, "/shift-tab")
     box(page).get_by_role("button", name="Close").focus()
     # Each press lands on a control: the form's last, back through the form to the close button, and round again.
     presses = [("Shift+Tab", "submit"), ("Shift+Tab", "email"), ("Shift+Tab", "close")] * 2
