@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from signup import db
 from signup.db import Submission
-from signup.visitors import tokens
+from signup.visitors import screening, tokens
 from tests.conftest import form_token
 
 pytestmark = pytest.mark.both_databases
@@ -35,6 +35,27 @@ def test_bot_like_user_agents_are_trapped(app, client, agent):
     answer = post(client, form_token(client, "news"), headers={"User-Agent": agent})
     assert (answer.status_code, answer.headers["Location"]) == (303, "/f/news/thanks?lang=en&to=a***@example.com")
     assert count(app) == 0 and caught(client, "user_agent") == 1
+
+
+@pytest.mark.parametrize(
+    ("agent", "bot"),
+    [
+        ("", True),
+        ("   ", True),
+        ("curl/8.5.0", True),
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", True),
+        ("Mozilla/5.0 (compatible; bingbot/2.0)", True),
+        ("SomeBot", True),
+        ("AXIOS/1.7.2", True),
+        ("GuzzleHttp/7", True),
+        ("Mozilla/5.0 (Linux; Android 14; CUBOT X30) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36", True),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0", False),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Version/18.1 Safari", False),
+        ("Bottle-shop browser 1.0", False),  # "bot" inside a word is not a bot
+    ],
+)
+def test_which_user_agents_are_scripted_or_crawlers(agent, bot):
+    assert screening.is_bot_agent(agent) is bot
 
 
 def test_a_browser_user_agent_passes(app, client):
