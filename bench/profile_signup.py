@@ -29,7 +29,7 @@ PARTS = (
     ("the view", "app.py", "dispatch_request"),
     ("visitor pipeline", "pipeline.py", "run"),
     ("bot checks", "screening.py", "screen"),
-    ("validation", "validation.py", "clean"),
+    ("validation", "collected.py", "clean"),
     ("intake.accept (storing, committed)", "intake.py", "accept"),
     ("the commit", "base.py", "_commit_impl"),
     ("consent record built", "consent.py", "shown"),

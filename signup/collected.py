@@ -103,3 +103,15 @@ def on_page(form, data):
             hidden[name] = value
     ticked = {validation.as_text(v) for v in _many(data, "groups")}
     return OnPage(hidden, tuple(name for name in form.choose_groups if name in ticked))
+
+
+def clean(form, raw, *, require_consent=True):
+    """Return (values, errors) for everything a sign-up sends: the form's fields, what it collects beyond them, consent.
+
+    `values` holds what goes to eSputnik, cleaned; `errors` maps an input's name to its messages.
+    """
+    values, errors = validation.clean_fields(form, raw)
+    add_extras(form, raw, values, errors)
+    if form.consent and require_consent and not validation.is_checked(raw.get("consent")):
+        errors["consent"] = [_("Please tick the box to agree.")]
+    return values, errors

@@ -157,10 +157,11 @@ def is_checked(raw):
     return text is not None and text.strip().lower() in TRUE_WORDS
 
 
-def clean(form, raw, *, require_consent=True):
-    """Return (values, errors) for a mapping of input name to raw value.
+def clean_fields(form, raw):
+    """Return (values, errors) for the form's own fields in a mapping of input name to raw value.
 
     `values` holds only the form's fields, cleaned; `errors` maps a field name to its messages.
+    What a form collects beyond them, and the consent box, are `collected.clean`'s.
     """
     values, errors = {}, {}
     for name in form.fields:
@@ -184,12 +185,6 @@ def clean(form, raw, *, require_consent=True):
             elif value is not None:
                 values[name] = value
     _check_channel(form, values, errors)
-    # Imported here: collected reads the consent ledger's helpers, which read this module.
-    from . import collected
-
-    collected.add_extras(form, raw, values, errors)
-    if form.consent and require_consent and not is_checked(raw.get("consent")):
-        errors["consent"] = [_("Please tick the box to agree.")]
     return values, errors
 
 

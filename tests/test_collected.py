@@ -119,7 +119,7 @@ def test_the_payload_carries_typed_fields_hidden_values_and_both_kinds_of_group(
 )
 def test_hidden_values_are_checked_as_any_custom_text(app, raw, errors):
     with app.test_request_context():
-        values, found = validation.clean(catalogue.find("extras"), {"email": "a@example.com", **raw})
+        values, found = collected.clean(catalogue.find("extras"), {"email": "a@example.com", **raw})
     assert found == errors
     assert "referrer" not in values
     if not errors:

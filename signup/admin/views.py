@@ -7,7 +7,7 @@ from flask import Response, abort, current_app, flash, g, redirect, render_templ
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from .. import intake, validation
+from .. import collected, intake
 from ..db import utcnow
 from ..delivery import account_status, actions, outbox
 from ..forms import catalogue, fields
@@ -196,7 +196,7 @@ def test_sign_up(form_id):
     if request.method == "POST":
         if not action.validate_on_submit():
             abort(400, description=_("The page had expired; reload it and try again."))
-        values, errors = validation.clean(form, data, require_consent=False)
+        values, errors = collected.clean(form, data, require_consent=False)
         if not errors:
             intake.accept(form, values, form.language, source="admin")
             shown = masking.address(intake.contact_key(values))

@@ -7,7 +7,7 @@ as it answers a person, the JSON API refuses with a message saying what to do.
 
 from flask_babel import gettext as _
 
-from .. import intake, validation
+from .. import collected, intake
 from ..forms import captcha, catalogue
 from ..i18n import current_language
 from ..ops import logs, metrics
@@ -49,7 +49,7 @@ def captcha_errors(form, data):
 
 def clean(form, data):
     """Return the cleaned values; stop with every field's errors, the captcha's among them."""
-    values, errors = validation.clean(form, data)
+    values, errors = collected.clean(form, data)
     errors.update(captcha_errors(form, data))
     if errors:
         raise Stopped(errors=errors)

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
-from .. import intake, validation
+from .. import collected, intake
 from ..forms import catalogue
 from ..i18n import current_language
 from ..ops import logs, metrics, refusals
@@ -132,7 +132,7 @@ def clean(form, payload):
     losing the contact, as long as an email or phone remains.
     """
     raw = recognition.extract(form, payload.items)
-    values, errors = validation.clean(form, raw, require_consent=False)
+    values, errors = collected.clean(form, raw, require_consent=False)
     has_channel = bool(values.get("email") or values.get("phone"))
     if errors and (not has_channel or form.required & set(errors)):
         raise Refused(422, _refusal_message(raw), errors=errors, received_keys=_received_keys(payload))
