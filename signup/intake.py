@@ -63,13 +63,10 @@ NEW_ROW = (
     "id", "form_id", "source", "state", "payload", "contact_key", "language", "dedupe_key", "attempts", "last_error",
     "created_at", "updated_at", "queued_at", "next_attempt_at", "variant", "account",
 )  # fmt: skip
-INSERT_SUBMISSION = Prepared(SUBMISSIONS.insert().values({name: bindparam(name) for name in NEW_ROW}))
+_NEW_SUBMISSION = SUBMISSIONS.insert().values({name: bindparam(name) for name in NEW_ROW})
+INSERT_SUBMISSION = Prepared(_NEW_SUBMISSION)
 # On PostgreSQL a new submission and its consent go in one statement, one round trip.
-WITH_CONSENT = Prepared(
-    ledger.CONSENT_BESIDE.add_cte(
-        SUBMISSIONS.insert().values({name: bindparam(name) for name in NEW_ROW}).cte("new_submission")
-    )
-)
+WITH_CONSENT = Prepared(ledger.CONSENT_BESIDE.add_cte(_NEW_SUBMISSION.cte("new_submission")))
 MERGE = Prepared(
     SUBMISSIONS.update()
     .where(SUBMISSIONS.c.id == bindparam("merge_id"))

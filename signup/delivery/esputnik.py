@@ -224,4 +224,4 @@ def account_info(config):
         data = None
     name = data.get("organisationName") or data.get("userName") if isinstance(data, dict) else None
     name = name.strip() if isinstance(name, str) and name.strip() else None
-    return Answer("delivered", 200, f"key accepted ({name})" if name else "key accepted"), name
+    return Answer(Outcome.DELIVERED, 200, f"key accepted ({name})" if name else "key accepted"), name
