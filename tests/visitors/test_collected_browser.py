@@ -6,6 +6,15 @@ from tests.conftest import missing_service
 from tests.test_browser import HOST_SCRIPT, PAGES, TIMEOUT_MS, Site
 from tests.visitors.test_display import AXE, run_axe
 
+
+def assert_axe_clean(page):
+    """Run axe-core on the page and its form's frame; fail on any violation, naming each and where."""
+    if not AXE.exists():
+        missing_service(f"axe-core at {AXE} (npm ci)")
+    violations = run_axe(page)
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+
+
 FORMS = """
 [forms.extras]
 form_type = "extras"
@@ -148,31 +157,23 @@ def test_a_wrong_number_is_shown_beside_its_input_in_the_inline_form(site, page)
 
 @pytest.mark.parametrize("state", ["fresh", "errors"])
 def test_axe_finds_no_violation_in_the_new_inputs(site, page, state):
-    if not AXE.exists():
-        missing_service(f"axe-core at {AXE} (npm ci)")
     page.goto(landmarked(site, f"/axe-extras-{state}", site.iframe("paged")))
     form = page.frame_locator("iframe")
     form.locator("button[type=submit]").wait_for()
     if state == "errors":
         form.locator("button[type=submit]").click()
         form.locator("#e-size").wait_for()
-    violations = run_axe(page)
-    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    assert_axe_clean(page)
 
 
 def test_axe_finds_no_violation_with_groups_and_typed_inputs(site, page):
-    if not AXE.exists():
-        missing_service(f"axe-core at {AXE} (npm ci)")
     page.goto(landmarked(site, "/axe-extras", site.iframe("extras")))
     page.frame_locator("iframe").locator("fieldset.groups").wait_for()
-    violations = run_axe(page)
-    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    assert_axe_clean(page)
 
 
 @pytest.mark.parametrize("form_id", ["extras", "mistakes"])  # errors drawn by form.js, then by the server
 def test_axe_finds_no_violation_in_errors_on_a_date_a_number_and_groups(site, page, form_id):
-    if not AXE.exists():
-        missing_service(f"axe-core at {AXE} (npm ci)")
     page.goto(landmarked(site, f"/axe-mistakes-{form_id}", site.iframe(form_id)))
     form = page.frame_locator("iframe")
     form.locator("input[name=email]").fill("mistakes@example.com")
@@ -182,16 +183,12 @@ def test_axe_finds_no_violation_in_errors_on_a_date_a_number_and_groups(site, pa
         form.locator(f"#e-{name}").wait_for()
     assert form.locator("#f-groups").get_attribute("aria-describedby") == "e-groups"
     form.locator("form").evaluate(OWN_TYPES)
-    violations = run_axe(page)
-    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    assert_axe_clean(page)
 
 
 def test_axe_finds_no_violation_in_the_consent_link(site, page):
-    if not AXE.exists():
-        missing_service(f"axe-core at {AXE} (npm ci)")
     page.goto(landmarked(site, "/axe-consent-link", site.iframe("mistakes")))
     link = page.frame_locator("iframe").locator(".consent a")
     assert link.get_attribute("href") == "https://shop.example.com/privacy"
     assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
-    violations = run_axe(page)
-    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+    assert_axe_clean(page)
