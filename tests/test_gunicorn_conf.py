@@ -1,0 +1,145 @@
+"""The web processes under gunicorn.conf.py: connections spread over every worker, one core each when cores are few."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from signup import create_app, db
+from signup.config import ROOT
+from tests.conftest import FORMS_FILE, SECRET, wait_for
+
+CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+pytestmark = pytest.mark.skipif(len(CORES) < 2, reason="needs Linux and two cores to run on")
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _connect(port):
+    """Return an open keep-alive connection that has had one answer, or None while the server is not up."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", "/healthz")
+        answer = connection.getresponse()
+        answer.read()
+        return connection if answer.status == 200 else None
+    except OSError:
+        connection.close()
+        return None
+
+
+def _answers(port):
+    connection = _connect(port)
+    if connection:
+        connection.close()
+    return connection is not None
+
+
+def _workers(master):
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text()
+    return [int(pid) for pid in children.split()]
+
+
+def _core_list(pid):
+    """Return the cores a process may run on, as /proc shows them ("0" or "0-1")."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return status.split("Cpus_allowed_list:")[1].split()[0]
+
+
+def _sockets(pid):
+    """Return the inodes of the sockets a process holds open."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue  # closed meanwhile
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+def _served_by(port, workers):
+    """Count, for each worker, the established connections to `port` it holds."""
+    established = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":
+            established.add(fields[9])
+    return {pid: len(_sockets(pid) & established) for pid in workers}
+
+
+@pytest.fixture
+def serve(tmp_path, settings):
+    """Start the service under gunicorn as the Procfile does, on the cores given, and stop it afterwards."""
+    database = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    with create_app({**settings, "DATABASE_URL": database}, environ={"SECRET_KEY": SECRET}).app_context():
+        db.migrate()
+    started = []
+
+    def start(cores, workers):
+        port = _free_port()
+        env = {
+            **os.environ,
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": database,
+            "FORMS_FILE": str(FORMS_FILE),
+            "PORT": str(port),
+            "WEB_CONCURRENCY": str(workers),
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "counters"),
+        }
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        master = subprocess.Popen(
+            [gunicorn, "app:app", "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            preexec_fn=lambda: os.sched_setaffinity(0, cores),  # as `taskset` would
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(master)
+        assert wait_for(lambda: len(_workers(master)) == workers and _answers(port), timeout=30), "no start"
+        return master, port
+
+    yield start
+    for master in started:
+        master.send_signal(signal.SIGINT)
+        master.wait(timeout=30)
+
+
+def test_persistent_connections_reach_every_worker(serve):
+    # With one shared listening socket, the worker that woke first took all of them, every time.
+    master, port = serve(CORES[:2], workers=2)
+    connections = [_connect(port) for _ in range(24)]
+    served = _served_by(port, _workers(master))
+    for connection in connections:
+        connection.close()
+    assert sum(served.values()) == 24 and all(served.values()), served
+
+
+def test_with_no_more_cores_than_workers_each_worker_keeps_to_its_own(serve):
+    master, _ = serve(CORES[:2], workers=2)
+    first, second = _workers(master)
+    assert {_core_list(first), _core_list(second)} == {str(CORES[0]), str(CORES[1])}
+    # A worker that dies is replaced on the core it left free.
+    core = _core_list(first)
+    os.kill(first, signal.SIGKILL)
+    assert wait_for(lambda: len(set(_workers(master)) - {second}) == 1, timeout=30)
+    (replacement,) = set(_workers(master)) - {second}
+    assert _core_list(replacement) == core and _core_list(second) != core
+
+
+def test_with_cores_to_spare_the_scheduler_places_the_worker(serve):
+    master, _ = serve(CORES[:2], workers=1)
+    (worker,) = _workers(master)
+    both = f"{CORES[0]}-{CORES[1]}" if CORES[1] == CORES[0] + 1 else f"{CORES[0]},{CORES[1]}"
+    assert _core_list(worker) == both
