@@ -4,6 +4,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import admin, cli, config, db, i18n, webhooks
+from .admin.sessions import Cookie
 from .forms import catalogue
 from .openapi import bp as openapi_bp
 from .ops import compression, errors, health, logs, metrics
@@ -31,6 +32,7 @@ def create_app(test_config=None, environ=None):
     )
     app.config.update(config.from_environ(environ))
     app.config.update(test_config or {})
+    app.session_interface = Cookie()
     compression.init_app(app)
     logs.init_app(app)
     hops = app.config["TRUSTED_PROXY_HOPS"]

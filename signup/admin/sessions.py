@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import Index, String, delete, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -68,3 +69,12 @@ def close_session(session_id):
         return
     with db.session() as session, session.begin():
         session.execute(delete(AdminSession).where(AdminSession.id_hash == _hash(session_id)))
+
+
+class Cookie(SecureCookieSessionInterface):
+    """Flask's signed session cookie, opened without signing work for the requests that send none (every visitor's)."""
+
+    def open_session(self, app, request):
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)

@@ -48,14 +48,18 @@ def text(value, secrets=()):
     return PHONE.sub(lambda m: phone(m.group(0)), value)
 
 
+HOST_DROPPED_V4 = (2**32 - 1) ^ (2**8 - 1)  # a /24
+HOST_DROPPED_V6 = (2**128 - 1) ^ (2**80 - 1)  # a /48
+
+
 def client(value):
     """Return a client IP address with its host part dropped (the last IPv4 byte, the last 80 IPv6 bits)."""
     try:
         ip = ipaddress.ip_address(value or "")
     except ValueError:
         return None
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+    # The host bits cleared on the number: building a network object for it cost more than the rest of a log line.
+    return str(type(ip)(int(ip) & (HOST_DROPPED_V4 if ip.version == 4 else HOST_DROPPED_V6)))
 
 
 def payload(body):
