@@ -25,7 +25,8 @@ def test_masking_client_addresses():
     assert masking.client("203.0.113.77") == "203.0.113.0"
     assert masking.client("2001:db8:1234:5678::1") == "2001:db8:1234::"
     assert masking.client("not an address") is None
-    assert masking.client("10.0.0.255") == "10.0.0.0" and masking.client("2001:db8:1234:ffff:ffff::") == "2001:db8:1234::"
+    assert masking.client("10.0.0.255") == "10.0.0.0"
+    assert masking.client("2001:db8:1234:ffff:ffff::") == "2001:db8:1234::"
 
 
 @pytest.mark.parametrize(
