@@ -158,3 +158,16 @@ def test_the_key_never_appears_in_an_answer(fake_esputnik):
         fake_esputnik.then(action)
         answer = esputnik.subscribe(config(fake_esputnik), "{}")
         assert "test-key" not in repr(answer)
+
+
+def test_a_proxy_named_in_the_environment_carries_the_calls(fake_esputnik, monkeypatch):
+    # The environment is read once per URL: the worker's Session no longer reads it at every call.
+    monkeypatch.setattr(esputnik, "_environment", {})
+    monkeypatch.setenv("HTTP_PROXY", fake_esputnik.url)
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    body = esputnik.encode(esputnik.build_payload(FORM, {"email": "a@example.com"}, "en"))
+    answer = esputnik.subscribe(config(fake_esputnik, ESPUTNIK_API_URL="http://esputnik.invalid"), body)
+    assert answer.outcome == "delivered"
+    (call,) = fake_esputnik.calls
+    assert call.path == "http://esputnik.invalid/api/v1/contact/subscribe"  # the absolute form a proxy is sent
