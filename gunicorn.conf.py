@@ -16,6 +16,7 @@ keepalive = 5
 # Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new connections
 # over them. With one shared socket, the worker that woke first took a whole burst of connections:
 # behind persistent connections (a proxy's, or a load test's) one process served everything.
+# Only for TCP addresses gunicorn opens itself (see on_starting).
 reuse_port = True
 # The application writes one JSON line per request (with a request id, without the query string,
 # where webhook tokens travel), so gunicorn's own access line would only repeat it.
@@ -43,12 +44,24 @@ def _cap_malloc_arenas(most):
 _cap_malloc_arenas(int(os.environ.get("MALLOC_ARENA_MAX", "2")))
 
 
+def _sockets_of_their_own(server):
+    """Say whether each worker may open its own listening socket: TCP addresses only, none handed over.
+
+    A worker binding a Unix socket would remove its sibling's file, and sockets handed over by
+    systemd or by a re-executed master would be ignored.
+    """
+    handed_over = os.environ.get("LISTEN_FDS") or os.environ.get("GUNICORN_FD")
+    return not handed_over and not any(str(a).startswith(("unix:", "fd://")) for a in server.cfg.bind)
+
+
 def on_starting(server):
-    """Start the counters from zero: files left by an earlier run would be added in."""
+    """Start the counters from zero (files left by an earlier run would be added in); choose the sockets."""
     directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     os.makedirs(directory, exist_ok=True)
     for leftover in glob.glob(os.path.join(directory, "*.db")):
         os.remove(leftover)
+    if server.cfg.reuse_port and not _sockets_of_their_own(server):
+        server.cfg.set("reuse_port", False)
 
 
 def _core_for_next_worker(server):
@@ -70,7 +83,7 @@ def pre_fork(server, worker):
 
 def post_fork(server, worker):
     """Keep the new worker, and the threads it will start, to its core."""
-    if worker.core is not None:
+    if getattr(worker, "core", None) is not None:
         os.sched_setaffinity(0, {worker.core})
 
 

@@ -44,6 +44,24 @@ def _answers(port):
     return connection is not None
 
 
+def _answers_on(path):
+    """Say whether the service answers /healthz on the Unix socket at `path`."""
+    with socket.socket(socket.AF_UNIX) as client:
+        client.settimeout(5)
+        try:
+            client.connect(path)
+            client.sendall(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            return client.recv(64).split(b"\r\n")[0].endswith(b" 200 OK")
+        except OSError:
+            return False
+
+
+def _listening_at(path):
+    """Return the inodes of the Unix sockets listening at `path` (a listener's flags are 00010000)."""
+    rows = (line.split() for line in Path("/proc/net/unix").read_text().splitlines()[1:])
+    return {row[6] for row in rows if len(row) == 8 and row[7] == path and row[3] == "00010000"}
+
+
 def _workers(master):
     children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text()
     return [int(pid) for pid in children.split()]
@@ -86,7 +104,7 @@ def serve(tmp_path, settings):
         db.migrate()
     started = []
 
-    def start(cores, workers):
+    def start(cores, workers, bind=None):
         port = _free_port()
         env = {
             **os.environ,
@@ -99,7 +117,7 @@ def serve(tmp_path, settings):
         }
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         master = subprocess.Popen(
-            [gunicorn, "app:app", "--config", "gunicorn.conf.py"],
+            [gunicorn, "app:app", "--config", "gunicorn.conf.py", *(["--bind", bind] if bind else [])],
             cwd=ROOT,
             preexec_fn=lambda: os.sched_setaffinity(0, cores),  # as `taskset` would
             env=env,
@@ -107,7 +125,8 @@ def serve(tmp_path, settings):
             stderr=subprocess.DEVNULL,
         )
         started.append(master)
-        assert wait_for(lambda: len(_workers(master)) == workers and _answers(port), timeout=30), "no start"
+        ready = (lambda: _answers_on(bind.removeprefix("unix:"))) if bind else (lambda: _answers(port))
+        assert wait_for(lambda: len(_workers(master)) == workers and ready(), timeout=30), "no start"
         return master, port
 
     yield start
@@ -143,3 +162,10 @@ def test_with_cores_to_spare_the_scheduler_places_the_worker(serve):
     (worker,) = _workers(master)
     both = f"{CORES[0]}-{CORES[1]}" if CORES[1] == CORES[0] + 1 else f"{CORES[0]},{CORES[1]}"
     assert _core_list(worker) == both
+
+
+def test_on_a_unix_socket_the_workers_share_one(serve, tmp_path):
+    # Each worker binding its own would remove its sibling's socket file, leaving that worker unreachable.
+    path = str(tmp_path / "web.sock")
+    serve(CORES[:2], workers=2, bind=f"unix:{path}")
+    assert len(_listening_at(path)) == 1 and _answers_on(path)
