@@ -3,6 +3,7 @@
 import os
 import re
 import secrets
+import socket
 import time
 from pathlib import Path
 
@@ -21,6 +22,19 @@ FORMS_FILE = Path(__file__).with_name("forms.toml")
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"]
 TOKEN_RE = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+def free_port():
+    """Return a loopback port free at this moment, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def workers_of(master):
+    """Return the pids of a gunicorn master's workers (Linux)."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text()
+    return [int(pid) for pid in children.split()]
 
 
 def missing_service(reason):

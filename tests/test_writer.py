@@ -2,14 +2,12 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -21,7 +19,7 @@ from signup import db, intake
 from signup.config import ROOT
 from signup.db import Submission, engines, make_engine
 from signup.writer import Prepared, Writer
-from tests.conftest import FORMS_FILE, SECRET, wait_for
+from tests.conftest import FORMS_FILE, SECRET, free_port, wait_for, workers_of
 
 
 @pytest.fixture
@@ -123,12 +121,6 @@ def test_a_failing_sign_up_fails_alone_and_its_batch_is_stored(engine):
     assert stored(engine) == {0, 1, 3}
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _up(base):
     try:
         return requests.get(f"{base}/healthz", timeout=1).status_code == 200
@@ -144,17 +136,12 @@ def _database_url(settings):
     return f"{url}?options={quote(options)}" if options else url
 
 
-def _workers(master):
-    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text()
-    return [int(pid) for pid in children.split()]
-
-
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
 
 
 @pytest.mark.both_databases
 def test_kill_9_of_a_web_process_loses_no_answered_sign_up(app, settings, tmp_path):
-    port, base = _free_port(), None
+    port, base = free_port(), None
     env = {
         **os.environ,
         "SECRET_KEY": SECRET,
@@ -198,7 +185,7 @@ def test_kill_9_of_a_web_process_loses_no_answered_sign_up(app, settings, tmp_pa
                 if n == 120:
                     # Mid-stream, while sign-ups are being stored: every web process dies at once.
                     assert wait_for(lambda: len(answered) >= 40, timeout=30)
-                    killed = _workers(master)
+                    killed = workers_of(master)
                     for pid in killed:
                         os.kill(pid, signal.SIGKILL)
         assert killed and len(answered) > 40  # sign-ups were answered before and after the kill

@@ -3,7 +3,6 @@
 import glob
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from signup import create_app, db
 from signup.config import ROOT
 from signup.db import Submission, utcnow
 from signup.delivery import outbox, worker
-from tests.conftest import FORMS_FILE, SECRET, sign_up, wait_for
+from tests.conftest import FORMS_FILE, SECRET, free_port, sign_up, wait_for
 
 
 def scrape(client, **kwargs):
@@ -190,18 +189,12 @@ def test_with_a_token_it_is_needed_from_anywhere_and_enough_from_anywhere(app, c
     assert "signup_backlog_size" in scrape(client, headers=bearer, environ_base={"REMOTE_ADDR": PUBLIC})
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_one_total_across_gunicorn_processes(tmp_path, settings):
     """Two gunicorn workers each count their own requests; every scrape shows the sum."""
     database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     with create_app({**settings, "DATABASE_URL": database}, environ={"SECRET_KEY": SECRET}).app_context():
         db.migrate()
-    port, counters = _free_port(), tmp_path / "counters"
+    port, counters = free_port(), tmp_path / "counters"
     env = {
         **os.environ,
         "SECRET_KEY": SECRET,

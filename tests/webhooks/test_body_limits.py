@@ -4,7 +4,6 @@ import http.client
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 
@@ -12,7 +11,7 @@ import pytest
 
 from signup import db
 from signup.config import ROOT
-from tests.conftest import FORMS_FILE, SECRET, form_token, wait_for
+from tests.conftest import FORMS_FILE, SECRET, form_token, free_port, wait_for
 
 LIMIT = 64 * 1024
 TOO_LARGE = "The request is larger than 65536 bytes: send only the form's fields."
@@ -63,12 +62,6 @@ def test_the_admin_refuses_a_large_chunked_body_with_a_page(client):
     assert answer.status_code == 413 and answer.mimetype == "text/html"
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(tmp_path, settings):
     """The service under gunicorn, as it runs in production, on a fresh SQLite file."""
@@ -77,7 +70,7 @@ def gunicorn(tmp_path, settings):
     database = f"sqlite:///{tmp_path / 'served.sqlite3'}"
     with create_app({**settings, "DATABASE_URL": database}, environ={"SECRET_KEY": SECRET}).app_context():
         db.migrate()
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "SECRET_KEY": SECRET,
