@@ -11,6 +11,7 @@ from .. import collected, intake
 from ..db import utcnow
 from ..delivery import account_status, actions, outbox
 from ..forms import catalogue, fields
+from ..i18n import current_language
 from ..ops import refusals
 from ..privacy import consent, masking
 from ..states import State
@@ -211,7 +212,7 @@ def test_sign_up(form_id):
     return render_template(
         "admin/test_sign_up.html",
         form=form,
-        inputs=fields.describe(form, form.language),
+        inputs=fields.describe(form, current_language()),  # labels in the admin's language, as the page around them
         data=data,
         errors=errors,
         action=action,

@@ -330,6 +330,12 @@ def test_a_test_sign_up_shows_its_events_and_then_the_one_fired(app, client, fak
     assert 'eSputnik fired <code class="event">subscribeFromApi-newsletter</code>' in html
 
 
+def test_a_test_sign_up_labels_its_fields_in_the_admin_language(client):
+    # The form's own language is Ukrainian; an admin reading English sees the field in English.
+    page = client.get("/admin/forms/full/test", auth=AUTH, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert ">City<" in page and "Місто" not in page
+
+
 def test_a_test_sign_up_needs_the_csrf_token(app, client):
     answer = client.post("/admin/forms/news/test", data={"email": "me@example.com"}, auth=AUTH)
     assert answer.status_code == 400 and rows(app) == []
