@@ -57,13 +57,17 @@ class Writer:
             raise job.error
         return job.result
 
-    def _write_batch(self):
+    def _take(self):
         with self.lock:
-            batch = [self.waiting.popleft() for _ in range(min(len(self.waiting), self.max_batch))]
+            return [self.waiting.popleft() for _ in range(min(len(self.waiting), self.max_batch))]
+
+    def _write_batch(self):
+        batch = []
         try:
             self._store(batch)
         except BaseException as exc:
             # Interrupted (the process is stopping): no caller may wait for an answer that will not come.
+            batch.extend(() if batch else self._take())
             for job in batch:
                 if not job.finished:
                     job.finish(error=exc)
@@ -79,10 +83,15 @@ class Writer:
                     self.writing = False
 
     def _store(self, batch):
+        """Fill `batch` with the jobs waiting once the transaction has begun, and store them."""
+        # On SQLite the transaction begins once the write lock is free (another process may be
+        # committing): the sign-ups that arrived meanwhile join this batch instead of waiting for the next.
         try:
             with self.engine.begin() as connection:
+                batch.extend(self._take())
                 results = [job.work(connection) for job in batch]
         except Exception as exc:  # each job then gets its own result or error
+            batch.extend(() if batch else self._take())  # the transaction did not begin
             # A connection the server dropped is replaced for the retry: even a lone job is tried again.
             if len(batch) == 1 and not getattr(exc, "connection_invalidated", False):
                 batch[0].finish(error=exc)

@@ -222,6 +222,9 @@ class FakeEsputnik:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # The head and the body go out in two writes; with Nagle's algorithm on, the body waited for
+            # the client's delayed ACK (40 ms on Linux) on every kept-alive connection after its first answer.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass

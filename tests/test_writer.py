@@ -2,6 +2,7 @@
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ from urllib.parse import quote
 import pytest
 import requests
 from sqlalchemy import bindparam, create_engine, event, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from signup import db, intake
 from signup.config import ROOT
@@ -88,6 +89,35 @@ def test_callers_arriving_during_a_commit_share_the_next_transaction(engine):
     assert stored(engine) == set(range(6))
     assert len(commits) == 2  # the first alone, the five that waited for it together
     assert writer.writing is False
+
+
+def test_callers_arriving_while_the_write_lock_is_awaited_join_that_transaction(engine, tmp_path):
+    writer, results, commits = Writer(engine), {}, count_commits(engine)
+    other = sqlite3.connect(tmp_path / "writer.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process committing: the lock is taken
+    first = threading.Thread(target=lambda: results.setdefault(0, writer.run(insert(0))))
+    first.start()
+    assert wait_for(lambda: writer.writing)
+    others = [threading.Thread(target=lambda n=n: results.setdefault(n, writer.run(insert(n)))) for n in range(1, 4)]
+    for thread in others:
+        thread.start()
+    assert wait_for(lambda: len(writer.waiting) == 4)  # the first is still waiting for the lock too
+    other.execute("ROLLBACK")
+    other.close()
+    for thread in (first, *others):
+        thread.join(10)
+    assert results == {n: n for n in range(4)} and stored(engine) == set(range(4))
+    assert len(commits) == 1
+
+
+def test_a_transaction_that_cannot_begin_fails_its_callers_and_the_next_may_try(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'no such folder' / 'writer.sqlite3'}")
+    writer = Writer(engine)
+    for _ in range(2):
+        with pytest.raises(OperationalError):
+            writer.run(insert(1))
+        assert writer.writing is False and not writer.waiting
+    engine.dispose()
 
 
 def test_a_failing_sign_up_fails_alone_and_its_batch_is_stored(engine):
