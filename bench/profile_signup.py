@@ -145,7 +145,7 @@ def _timed(spent, label, function):
 def timed_parts(app, requests):
     """Return the CPU seconds spent in each of TIMED over `requests`, the functions wrapped for the run only."""
     spent, saved = Counter(), [(owner, name, getattr(owner, name)) for _label, owner, name in TIMED]
-    hooks = [functions for functions in app.after_request_funcs.values()]
+    hooks = {key: list(functions) for key, functions in app.after_request_funcs.items()}
     views = dict(app.view_functions)
     try:
         for label, owner, name in TIMED:
@@ -156,15 +156,15 @@ def timed_parts(app, requests):
             for endpoint, view in views.items():
                 if view is original:
                     app.view_functions[endpoint] = wrapped
-            for functions in hooks:
+            for functions in app.after_request_funcs.values():
                 functions[:] = [wrapped if f is original else f for f in functions]
         post_all(app, requests)
     finally:
         for owner, name, original in saved:
             setattr(owner, name, original)
         app.view_functions.update(views)
-        for functions in hooks:
-            functions[:] = [getattr(f, "__wrapped__", f) for f in functions]
+        for key, functions in hooks.items():
+            app.after_request_funcs[key][:] = functions
     return spent
 
 

@@ -67,7 +67,8 @@ class Writer:
             self._store(batch)
         except BaseException as exc:
             # Interrupted (the process is stopping): no caller may wait for an answer that will not come.
-            batch.extend(() if batch else self._take())
+            if not batch:
+                batch.extend(self._take())
             for job in batch:
                 if not job.finished:
                     job.finish(error=exc)
@@ -91,7 +92,8 @@ class Writer:
                 batch.extend(self._take())
                 results = [job.work(connection) for job in batch]
         except Exception as exc:  # each job then gets its own result or error
-            batch.extend(() if batch else self._take())  # the transaction did not begin
+            if not batch:  # the transaction did not begin
+                batch.extend(self._take())
             # A connection the server dropped is replaced for the retry: even a lone job is tried again.
             if len(batch) == 1 and not getattr(exc, "connection_invalidated", False):
                 batch[0].finish(error=exc)

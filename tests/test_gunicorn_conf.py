@@ -12,12 +12,23 @@ import pytest
 
 from signup import create_app, db
 from signup.config import ROOT
-from tests.conftest import FORMS_FILE, SECRET, free_port, wait_for, workers_of
+from tests.conftest import FORMS_FILE, SECRET, free_port, missing_service, wait_for, workers_of
 
 CORES = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-pytestmark = pytest.mark.skipif(not CORES, reason="needs Linux: /proc and CPU affinity")
-# Pinning is shown on two cores; a machine that gives this process one cannot show it.
-TWO_CORES = pytest.mark.skipif(len(CORES) < 2, reason=f"needs two cores, this process may use {len(CORES)}")
+
+
+@pytest.fixture(autouse=True)
+def _linux():
+    """Fail on CI, else skip loudly, where /proc and CPU affinity are missing."""
+    if not CORES:
+        missing_service("Linux's /proc and CPU affinity")
+
+
+@pytest.fixture
+def two_cores():
+    """Pinning is shown on two cores: fail on CI, else skip loudly, on a machine that gives this process one."""
+    if len(CORES) < 2:
+        missing_service(f"two cores to pin workers to; this process may use {len(CORES)}")
 
 
 def _connect(port):
@@ -137,8 +148,7 @@ def test_persistent_connections_reach_every_worker(serve):
     assert sum(served.values()) == 24 and all(served.values()), served
 
 
-@TWO_CORES
-def test_with_no_more_cores_than_workers_each_worker_keeps_to_its_own(serve):
+def test_with_no_more_cores_than_workers_each_worker_keeps_to_its_own(serve, two_cores):
     master, _ = serve(CORES[:2], workers=2)
     first, second = workers_of(master)
     assert {_core_list(first), _core_list(second)} == {str(CORES[0]), str(CORES[1])}
@@ -150,8 +160,7 @@ def test_with_no_more_cores_than_workers_each_worker_keeps_to_its_own(serve):
     assert _core_list(replacement) == core and _core_list(second) != core
 
 
-@TWO_CORES
-def test_with_cores_to_spare_the_scheduler_places_the_worker(serve):
+def test_with_cores_to_spare_the_scheduler_places_the_worker(serve, two_cores):
     master, _ = serve(CORES[:2], workers=1)
     (worker,) = workers_of(master)
     both = f"{CORES[0]}-{CORES[1]}" if CORES[1] == CORES[0] + 1 else f"{CORES[0]},{CORES[1]}"
